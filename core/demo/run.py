@@ -1,0 +1,67 @@
+"""`sqldraft demo`: the whole product on a bundled sample database, with nothing to configure."""
+
+from __future__ import annotations
+
+import shutil
+from typing import TYPE_CHECKING, Any
+
+from core.bootstrap import build_copilot
+from core.demo import create_sample_database
+from core.settings import Settings
+
+if TYPE_CHECKING:
+    from core.cli import Context
+
+CONNECTION = "shop"
+
+
+def demo_settings(base: Settings) -> Settings:
+    """The embedded defaults in a demo folder of their own: SQLite store, no key, offline generator."""
+    demo_dir = base.data_dir / "demo"
+    return Settings(data_dir=base.data_dir, store_url=f"sqlite:///{demo_dir / 'store.db'}", secret_key=None)
+
+
+def run_demo(ctx: Context) -> int:
+    settings = demo_settings(ctx.settings)
+    demo_dir = settings.data_dir / "demo"
+    if demo_dir.exists():
+        shutil.rmtree(demo_dir)
+    database = create_sample_database(demo_dir / "shop.db")
+    copilot = build_copilot(settings)
+    report: dict[str, Any] = {"store": copilot.store.display_url(), "database": str(database)}
+    lines = [
+        "sqldraft demo: a small shop database, an embedded store, no network.",
+        f"  sample database  {database}",
+        f"  demo store       {copilot.store.display_url()}",
+        "",
+    ]
+    try:
+        profile = copilot.add_connection(CONNECTION, f"sqlite:///{database}")
+        lines.append(f"1. registered connection {profile.name!r} ({profile.dialect.value})")
+        result = copilot.refresh_snapshot(CONNECTION)
+        assert result is not None and result.snapshot is not None
+        _, schema = copilot.current_schema(CONNECTION)
+        report["snapshot"] = result.to_dict()
+        lines.append(
+            f"2. snapshot #{result.snapshot.id}: {len(schema.tables)} tables and views, "
+            f"checksum {result.snapshot.checksum[:16]}, {result.duration_ms} ms"
+        )
+        for t in sorted(schema.tables, key=lambda t: t.name):
+            fks = ", ".join(f"{'/'.join(fk.columns)} -> {fk.ref_table}" for fk in t.foreign_keys)
+            rows = f"{t.row_estimate} rows" if t.row_estimate is not None else t.kind.value
+            lines.append(f"   {t.name:<22} {len(t.columns):>2} columns  {rows:<10} {t.comment or ''}")
+            if fks:
+                lines.append(f"   {'':<22} references {fks}")
+        again = copilot.refresh_snapshot(CONNECTION)
+        assert again is not None
+        lines.append(f"3. refreshed again: {again.status} (a new snapshot is stored only when the checksum changes)")
+        report["refresh_again"] = again.status
+        lines += [
+            "",
+            "Explore the demo store:",
+            f"  SQLDRAFT_STORE_URL=sqlite:///{demo_dir / 'store.db'} sqldraft snapshot show shop --tables",
+        ]
+    finally:
+        copilot.close()
+    ctx.emit(report, "\n".join(lines))
+    return 0

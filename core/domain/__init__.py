@@ -1,0 +1,1 @@
+"""Domain types: plain data with no I/O."""

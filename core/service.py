@@ -1,0 +1,233 @@
+"""The Copilot: the one object every adapter (CLI, Slack, MCP) drives."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from core.crypto import Cipher
+from core.domain.connections import ConnectionOptions, ConnectionProfile, Schedule
+from core.domain.diff import SchemaDiff
+from core.domain.schema import SchemaModel
+from core.errors import Conflict
+from core.incidents import report_incident
+from core.introspection import Progress, no_progress
+from core.services import connections as conn_svc
+from core.services import snapshots as snap_svc
+from core.services.leases import acquire_lease, lease_holder, release_lease
+from core.settings import Settings
+from core.store import Store
+from core.store.models import utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class DriftEvent:
+    """A refresh that found the schema changed."""
+
+    connection: str
+    notify_channel: str | None
+    snapshot: snap_svc.SnapshotInfo
+    diff: SchemaDiff
+    trigger: str
+    details: dict[str, Any]
+    """What later features add (examples made stale, drafts awaiting review on changed tables)."""
+
+
+DriftListener = Callable[[DriftEvent], None]
+
+
+class Copilot:
+    """sqldraft's operations over one store."""
+
+    def __init__(
+        self, settings: Settings, store: Store, cipher: Cipher, clock: Callable[[], datetime] = utcnow
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.cipher = cipher
+        self.clock = clock
+        self.snapshot_cache = snap_svc.SnapshotCache()
+        self.instance_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._drift_listeners: list[DriftListener] = []
+        self._drift_enrichers: list[Callable[[DriftEvent], None]] = []
+
+    # connections -------------------------------------------------------------------------------
+
+    def add_connection(
+        self, name: str, url: str, *, password: str | None = None, options: ConnectionOptions | None = None
+    ) -> ConnectionProfile:
+        new = conn_svc.NewConnection(name=name, url=url, password=password, options=options or ConnectionOptions())
+        with self.store.uow() as uow:
+            return conn_svc.add_connection(new, uow=uow, cipher=self.cipher)
+
+    def list_connections(self) -> list[ConnectionProfile]:
+        with self.store.session() as session:
+            return conn_svc.list_connections(session=session)
+
+    def get_connection(self, name: str) -> ConnectionProfile:
+        with self.store.session() as session:
+            row = conn_svc.find_connection(session, name)
+            snaps = conn_svc.current_snapshot_rows(session, [row])
+            return conn_svc.to_profile(row, snaps.get(row.id))
+
+    def set_connection_options(self, name: str, **changes: Any) -> ConnectionProfile:
+        with self.store.uow() as uow:
+            return conn_svc.set_options(name, changes, uow=uow)
+
+    def remove_connection(self, name: str, *, force: bool = False) -> int:
+        with self.store.uow() as uow:
+            return conn_svc.remove_connection(name, force=force, uow=uow)
+
+    def _target(self, name: str) -> tuple[int, conn_svc.TargetConfig, dict[str, Any]]:
+        with self.store.session() as session:
+            row = conn_svc.find_connection(session, name)
+            target = conn_svc.target_config(
+                row,
+                self.cipher,
+                connect_timeout=self.settings.connect_timeout,
+                statement_timeout=self.settings.introspection_timeout,
+            )
+            return row.id, target, dict(row.options or {})
+
+    def verify_connection(self, name: str) -> conn_svc.VerifyReport:
+        _, target, _ = self._target(name)
+        return conn_svc.verify_target(target)
+
+    def rotate_keys(self) -> int:
+        with self.store.uow() as uow:
+            return conn_svc.rotate_credentials(uow=uow, cipher=self.cipher)
+
+    # snapshots ---------------------------------------------------------------------------------
+
+    def refresh_lease_ttl(self) -> timedelta:
+        return timedelta(seconds=self.settings.introspection_timeout + self.settings.connect_timeout + 60)
+
+    def refresh_snapshot(
+        self, name: str, *, trigger: str = "manual", progress: Progress = no_progress, only_if_due: bool = False
+    ) -> snap_svc.RefreshResult | None:
+        """Snapshot ``name`` now; one refresh per connection at a time across processes.
+
+        With ``only_if_due`` (the scheduler), a refresh that another process finished recently is
+        skipped and None is returned.
+
+        Raises:
+            Conflict: another process is refreshing this connection (manual refreshes).
+        """
+        conn_id, target, options = self._target(name)
+        lease = f"refresh:{conn_id}"
+        if not acquire_lease(self.store, lease, self.instance_id, self.refresh_lease_ttl(), self.clock()):
+            if only_if_due:
+                log.info("refresh of %s skipped: another process holds the lease", name)
+                return None
+            holder = lease_holder(self.store, lease, self.clock()) or "another process"
+            raise Conflict(f"a refresh of {name!r} is already running ({holder}): try again when it finishes")
+        try:
+            if only_if_due and not self._is_due(name):
+                log.info("refresh of %s skipped: refreshed recently by another process", name)
+                return None
+            result = snap_svc.take_snapshot(
+                self.store,
+                conn_id,
+                name,
+                target,
+                options,
+                trigger=trigger,
+                progress=progress,
+                cache=self.snapshot_cache,
+            )
+        finally:
+            release_lease(self.store, lease, self.instance_id)
+        if result.status == "changed" and result.snapshot is not None and result.diff is not None:
+            self._publish_drift(
+                DriftEvent(
+                    connection=name,
+                    notify_channel=ConnectionOptions.from_dict(options).notify_channel,
+                    snapshot=result.snapshot,
+                    diff=result.diff,
+                    trigger=trigger,
+                    details={},
+                )
+            )
+        return result
+
+    def _is_due(self, name: str) -> bool:
+        profile = self.get_connection(name)
+        if profile.last_refresh is None:
+            return True
+        schedule = profile.schedule(self.settings.default_refresh)
+        if schedule.interval_seconds is None:
+            # cron schedules fire at fixed times; a run within the last minute is the same firing
+            return (self.clock() - profile.last_refresh.at) > timedelta(seconds=60)
+        return (self.clock() - profile.last_refresh.at) > timedelta(seconds=schedule.interval_seconds / 2)
+
+    def add_drift_listener(self, listener: DriftListener) -> None:
+        """Call ``listener`` after every refresh that changed the schema (failures are isolated)."""
+        self._drift_listeners.append(listener)
+
+    def add_drift_enricher(self, enricher: Callable[[DriftEvent], None]) -> None:
+        self._drift_enrichers.append(enricher)
+
+    def _publish_drift(self, event: DriftEvent) -> None:
+        for enricher in self._drift_enrichers:
+            try:
+                enricher(event)
+            except Exception as exc:
+                report_incident(log, exc, f"drift details for {event.connection!r}")
+        for listener in self._drift_listeners:
+            try:
+                listener(event)
+            except Exception as exc:
+                report_incident(log, exc, f"drift listener {getattr(listener, '__name__', listener)!r}")
+
+    def current_snapshot(self, name: str) -> snap_svc.SnapshotInfo:
+        with self.store.session() as session:
+            return snap_svc.current_snapshot(session, name)[1]
+
+    def current_schema(self, name: str) -> tuple[snap_svc.SnapshotInfo, SchemaModel]:
+        """The snapshot in use for ``name`` and its parsed schema (cached per snapshot).
+
+        Raises:
+            NotFound: unknown connection or no snapshot yet.
+        """
+        with self.store.session() as session:
+            _, info = snap_svc.current_snapshot(session, name)
+            return info, snap_svc.load_schema(session, info.id, self.snapshot_cache)
+
+    def snapshot_status(self, name: str) -> dict[str, Any]:
+        """What `snapshot show` reports: the snapshot in use, the last refresh and recent ones."""
+        with self.store.session() as session:
+            row = conn_svc.find_connection(session, name)
+            snaps = conn_svc.current_snapshot_rows(session, [row])
+            profile = conn_svc.to_profile(row, snaps.get(row.id))
+            info = snap_svc.current_snapshot(session, name)[1] if row.current_snapshot_id else None
+            return {
+                "connection": profile.to_dict(),
+                "snapshot": info.to_dict() if info else None,
+                "age_seconds": info.age_seconds(self.clock()) if info else None,
+                "recent_refreshes": snap_svc.recent_refreshes(session, row.id),
+            }
+
+    def list_snapshots(self, name: str) -> list[snap_svc.SnapshotInfo]:
+        with self.store.session() as session:
+            return snap_svc.list_snapshots(session, name)
+
+    def diff_snapshots(
+        self, name: str, old_id: int | None = None, new_id: int | None = None
+    ) -> tuple[snap_svc.SnapshotInfo | None, snap_svc.SnapshotInfo, SchemaDiff]:
+        with self.store.session() as session:
+            return snap_svc.diff_snapshots(session, name, old_id, new_id, self.snapshot_cache)
+
+    def schedules(self) -> dict[str, Schedule]:
+        """Each connection's refresh schedule (the default where it sets none)."""
+        return {p.name: p.schedule(self.settings.default_refresh) for p in self.list_connections()}
+
+    def close(self) -> None:
+        self.store.dispose()

@@ -1,0 +1,361 @@
+"""Connection profiles: add, list, verify, change and remove; credentials stay encrypted."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from core.crypto import Cipher
+from core.domain.connections import (
+    ConnectionOptions,
+    ConnectionProfile,
+    RefreshStatus,
+    Schedule,
+    validate_name,
+)
+from core.domain.schema import Dialect
+from core.errors import Conflict, InvalidInput, NotFound, TargetUnreachable
+from core.introspection.targets import READ_ONLY_HINTS, TargetConfig, connect, explain_error, parse_target_url
+from core.store import UnitOfWork
+from core.store.models import ConnectionRow, SnapshotRow, utcnow
+
+
+@dataclass(slots=True)
+class NewConnection:
+    name: str
+    url: str
+    password: str | None = None
+    options: ConnectionOptions = field(default_factory=ConnectionOptions)
+
+
+def to_profile(row: ConnectionRow, snapshot: SnapshotRow | None = None) -> ConnectionProfile:
+    last = None
+    if row.last_refresh_at is not None and row.last_refresh_status is not None:
+        last = RefreshStatus(
+            at=row.last_refresh_at,
+            status=row.last_refresh_status,
+            error=row.last_refresh_error,
+            duration_ms=row.last_refresh_ms,
+        )
+    return ConnectionProfile(
+        id=row.id,
+        name=row.name,
+        dialect=Dialect(row.dialect),
+        url=row.url,
+        has_password=row.credential is not None,
+        options=ConnectionOptions.from_dict(row.options),
+        created_at=row.created_at,
+        last_refresh=last,
+        snapshot_id=snapshot.id if snapshot else None,
+        snapshot_taken_at=snapshot.taken_at if snapshot else None,
+        snapshot_checksum=snapshot.checksum if snapshot else None,
+        table_count=snapshot.table_count if snapshot else None,
+    )
+
+
+def find_connection(session: Session, name: str) -> ConnectionRow:
+    """The connection named ``name``.
+
+    Raises:
+        NotFound: with the list of known names.
+    """
+    row = session.scalars(select(ConnectionRow).where(ConnectionRow.name == name)).first()
+    if row is None:
+        known = session.scalars(select(ConnectionRow.name).order_by(ConnectionRow.name)).all()
+        hint = (
+            f"known connections: {', '.join(known)}"
+            if known
+            else "no connections yet: add one with `sqldraft connections add NAME URL`"
+        )
+        raise NotFound(f"unknown connection {name!r}; {hint}")
+    return row
+
+
+def check_options(options: ConnectionOptions) -> ConnectionOptions:
+    if options.refresh is not None:
+        Schedule.parse(options.refresh)
+    for pattern in [*options.include_schemas, *options.exclude_schemas]:
+        if not pattern.strip():
+            raise InvalidInput("a schema name in --schemas/--exclude-schemas is blank")
+    return options
+
+
+def add_connection(new: NewConnection, *, uow: UnitOfWork, cipher: Cipher) -> ConnectionProfile:
+    """Store a new connection profile; the password is encrypted and kept apart from the URL.
+
+    Raises:
+        InvalidInput: bad name, URL, dialect or options; a password given twice.
+        Conflict: the name is taken.
+        SecretKeyError: a password but no key to encrypt it with.
+    """
+    name = validate_name(new.name)
+    parsed = parse_target_url(new.url)
+    if parsed.password is not None and new.password is not None:
+        raise InvalidInput("the password was given twice (in the URL and as an option): give it once")
+    password = new.password if new.password is not None else parsed.password
+    if parsed.dialect is Dialect.SQLITE and password:
+        raise InvalidInput("sqlite connections take no password")
+    check_options(new.options)
+    if parsed.dialect is Dialect.SQLITE and (new.options.include_schemas or new.options.exclude_schemas):
+        raise InvalidInput("sqlite connections have no schemas to include or exclude")
+    credential = cipher.encrypt(password) if password else None
+    session = uow.session
+    if session.scalars(select(ConnectionRow.id).where(ConnectionRow.name == name)).first() is not None:
+        raise Conflict(f"a connection named {name!r} already exists: choose another name or remove it first")
+    row = ConnectionRow(
+        name=name,
+        dialect=parsed.dialect.value,
+        url=parsed.url.render_as_string(hide_password=False),
+        credential=credential,
+        options=new.options.to_dict(),
+        created_at=utcnow(),
+        updated_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    profile = to_profile(row)
+    uow.commit()
+    return profile
+
+
+def current_snapshot_rows(session: Session, rows: list[ConnectionRow]) -> dict[int, SnapshotRow]:
+    ids = [r.current_snapshot_id for r in rows if r.current_snapshot_id is not None]
+    if not ids:
+        return {}
+    snaps = session.execute(
+        select(
+            SnapshotRow.id,
+            SnapshotRow.taken_at,
+            SnapshotRow.checksum,
+            SnapshotRow.table_count,
+            SnapshotRow.connection_id,
+        ).where(SnapshotRow.id.in_(ids))
+    ).all()
+    return {
+        s.connection_id: SnapshotRow(id=s.id, taken_at=s.taken_at, checksum=s.checksum, table_count=s.table_count)
+        for s in snaps
+    }
+
+
+def list_connections(*, session: Session) -> list[ConnectionProfile]:
+    rows = list(session.scalars(select(ConnectionRow).order_by(ConnectionRow.name)))
+    snaps = current_snapshot_rows(session, rows)
+    return [to_profile(r, snaps.get(r.id)) for r in rows]
+
+
+def target_config(
+    row: ConnectionRow, cipher: Cipher, *, connect_timeout: float, statement_timeout: float
+) -> TargetConfig:
+    password = cipher.decrypt(row.credential, what=f"connection {row.name!r}") if row.credential else None
+    return TargetConfig(
+        name=row.name,
+        dialect=Dialect(row.dialect),
+        url=row.url,
+        password=password,
+        connect_timeout=connect_timeout,
+        statement_timeout=statement_timeout,
+    )
+
+
+@dataclass(slots=True)
+class VerifyReport:
+    name: str
+    ok: bool
+    server_version: str | None
+    can_write: bool | None
+    write_reasons: list[str]
+    elapsed_ms: int
+    error: str | None = None
+    read_only_hint: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "ok": self.ok,
+            "server_version": self.server_version,
+            "can_write": self.can_write,
+            "write_reasons": self.write_reasons,
+            "elapsed_ms": self.elapsed_ms,
+            "error": self.error,
+            "read_only_hint": self.read_only_hint,
+        }
+
+
+_PG_WRITE_CHECK = """
+SELECT r.rolsuper,
+       has_database_privilege(current_database(), 'CREATE'),
+       EXISTS (SELECT 1 FROM pg_namespace n
+               WHERE n.nspname NOT LIKE 'pg\\_%%' AND n.nspname <> 'information_schema'
+                 AND has_schema_privilege(n.oid, 'CREATE')),
+       EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+               WHERE c.relkind IN ('r', 'p') AND n.nspname NOT LIKE 'pg\\_%%' AND n.nspname <> 'information_schema'
+                 AND (has_table_privilege(c.oid, 'INSERT') OR has_table_privilege(c.oid, 'UPDATE')
+                      OR has_table_privilege(c.oid, 'DELETE') OR has_table_privilege(c.oid, 'TRUNCATE'))),
+       current_user
+FROM pg_roles r WHERE r.rolname = current_user
+"""
+
+_MYSQL_WRITE_PRIVILEGES = (
+    "ALL PRIVILEGES",
+    "INSERT",
+    "UPDATE",
+    "DELETE",
+    "CREATE",
+    "DROP",
+    "ALTER",
+    "INDEX",
+    "CREATE VIEW",
+    "TRIGGER",
+    "EXECUTE",
+    "FILE",
+    "SUPER",
+    "GRANT OPTION",
+    "CREATE USER",
+)
+
+
+def _write_reasons(conn: Connection, dialect: Dialect, url: str) -> list[str]:
+    if dialect is Dialect.POSTGRESQL:
+        cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cur.execute(_PG_WRITE_CHECK, {})
+        row = cur.fetchone()
+        cur.close()
+        if row is None:
+            return []
+        superuser, db_create, schema_create, table_write, user = row
+        reasons = []
+        if superuser:
+            reasons.append(f"role {user} is a superuser")
+        if db_create:
+            reasons.append("may create schemas in the database")
+        if schema_create:
+            reasons.append("may create objects in a schema")
+        if table_write:
+            reasons.append("may insert, update, delete or truncate rows of a table")
+        return reasons
+    if dialect is Dialect.MYSQL:
+        reasons = []
+        for (grant,) in conn.exec_driver_sql("SHOW GRANTS FOR CURRENT_USER()").fetchall():
+            head = str(grant).upper().split(" ON ", 1)[0].removeprefix("GRANT ")
+            privileges = [p.strip() for p in head.split(",")]
+            found = [p for p in privileges if p in _MYSQL_WRITE_PRIVILEGES or p.startswith("ALL")]
+            if found or "WITH GRANT OPTION" in str(grant).upper():
+                reasons.append(f"holds {', '.join(found) or 'GRANT OPTION'} ({str(grant)[:120]})")
+        return reasons
+    path = make_url(url).database or ""
+    return [f"the account running sqldraft may write {path}"] if os.access(path, os.W_OK) else []
+
+
+def server_version(conn: Connection, dialect: Dialect) -> str:
+    if dialect is Dialect.POSTGRESQL:
+        return str(conn.exec_driver_sql("SHOW server_version").scalar())
+    if dialect is Dialect.MYSQL:
+        return str(conn.exec_driver_sql("SELECT VERSION()").scalar())
+    return "SQLite " + str(conn.exec_driver_sql("SELECT sqlite_version()").scalar())
+
+
+def verify_target(target: TargetConfig) -> VerifyReport:
+    """Connect with the timeout, read the server version and whether the role can write."""
+    start = time.perf_counter()
+    try:
+        with connect(target) as conn:
+            version = server_version(conn, target.dialect)
+            reasons = _write_reasons(conn, target.dialect, target.url)
+    except TargetUnreachable as exc:
+        return VerifyReport(
+            name=target.name,
+            ok=False,
+            server_version=None,
+            can_write=None,
+            write_reasons=[],
+            elapsed_ms=int((time.perf_counter() - start) * 1000),
+            error=str(exc),
+        )
+    except DBAPIError as exc:
+        return VerifyReport(
+            name=target.name,
+            ok=False,
+            server_version=None,
+            can_write=None,
+            write_reasons=[],
+            elapsed_ms=int((time.perf_counter() - start) * 1000),
+            error=f"connected to {target.name!r} but a check failed: {explain_error(exc, target)}",
+        )
+    elapsed = int((time.perf_counter() - start) * 1000)
+    return VerifyReport(
+        name=target.name,
+        ok=True,
+        server_version=version,
+        can_write=bool(reasons),
+        write_reasons=reasons,
+        elapsed_ms=elapsed,
+        read_only_hint=READ_ONLY_HINTS[target.dialect] if reasons else None,
+    )
+
+
+def set_options(name: str, changes: dict[str, Any], *, uow: UnitOfWork) -> ConnectionProfile:
+    """Change a connection's options (only the keys given)."""
+    row = find_connection(uow.session, name)
+    merged = {**ConnectionOptions.from_dict(row.options).to_dict(), **changes}
+    options = check_options(ConnectionOptions.from_dict(merged))
+    if row.dialect == Dialect.SQLITE.value and (options.include_schemas or options.exclude_schemas):
+        raise InvalidInput("sqlite connections have no schemas to include or exclude")
+    row.options = options.to_dict()
+    row.updated_at = utcnow()
+    uow.session.flush()
+    profile = to_profile(row)
+    uow.commit()
+    return profile
+
+
+def dependent_drafts(session: Session, connection_id: int) -> int:
+    """How many drafts reference the connection (0 until the drafts table exists)."""
+    from core.store import models
+
+    draft_model = getattr(models, "DraftRow", None)
+    if draft_model is None:
+        return 0
+    return int(
+        session.scalar(select(func.count()).select_from(draft_model).where(draft_model.connection_id == connection_id))
+        or 0
+    )
+
+
+def remove_connection(name: str, *, force: bool, uow: UnitOfWork) -> int:
+    """Remove a connection and its snapshots; with drafts, refuse unless ``force`` (drafts are kept).
+
+    Returns the number of drafts kept without their connection.
+
+    Raises:
+        NotFound: unknown name.
+        Conflict: drafts reference it and ``force`` is false.
+    """
+    row = find_connection(uow.session, name)
+    drafts = dependent_drafts(uow.session, row.id)
+    if drafts and not force:
+        raise Conflict(
+            f"connection {name!r} has {drafts} draft(s) in its history: use --force to remove it "
+            "anyway (the drafts are kept)"
+        )
+    uow.session.delete(row)
+    uow.session.flush()
+    uow.commit()
+    return drafts
+
+
+def rotate_credentials(*, uow: UnitOfWork, cipher: Cipher) -> int:
+    """Re-encrypt every stored credential with the first key; returns how many."""
+    count = 0
+    for row in uow.session.scalars(select(ConnectionRow).where(ConnectionRow.credential.is_not(None))):
+        assert row.credential is not None
+        row.credential = cipher.rotate(row.credential, what=f"connection {row.name!r}")
+        count += 1
+    uow.commit()
+    return count

@@ -1,0 +1,45 @@
+"""Finding tables and columns in a schema model by name, with "did you mean" suggestions."""
+
+from __future__ import annotations
+
+import difflib
+
+from core.domain.schema import SchemaModel, Table
+from core.errors import NotFound
+
+
+def suggest(name: str, candidates: list[str], limit: int = 3) -> list[str]:
+    """Close matches, case-insensitively, best first."""
+    lowered = {c.lower(): c for c in candidates}
+    hits = difflib.get_close_matches(name.lower(), list(lowered), n=limit, cutoff=0.6)
+    if not hits:
+        hits = [c for c in lowered if name.lower() in c or c in name.lower()][:limit]
+    return [lowered[h] for h in hits]
+
+
+def find_table(schema: SchemaModel, name: str) -> Table:
+    """A table or view by ``name`` or ``schema.name`` (exact first, then case-insensitive).
+
+    Raises:
+        NotFound: with close names when there are any.
+    """
+    wanted = name.strip()
+    exact = [t for t in schema.tables if t.key == wanted or t.name == wanted]
+    if len(exact) == 1:
+        return exact[0]
+    folded = [t for t in schema.tables if t.key.lower() == wanted.lower() or t.name.lower() == wanted.lower()]
+    if len(folded) == 1:
+        return folded[0]
+    candidates = exact or folded
+    if len(candidates) > 1:
+        if schema.default_schema:
+            preferred = [t for t in candidates if t.schema == schema.default_schema]
+            if len(preferred) == 1:
+                return preferred[0]
+        raise NotFound(
+            f"table name {wanted!r} is ambiguous: qualify it as one of {', '.join(t.key for t in candidates[:10])}"
+        )
+    close = suggest(wanted.split(".")[-1], sorted({t.name for t in schema.tables}))
+    keys = [t.key for t in schema.tables if t.name in close][:5]
+    hint = f"; did you mean {', '.join(keys)}?" if keys else ""
+    raise NotFound(f"no table or view named {wanted!r} in the snapshot{hint}")

@@ -1,0 +1,359 @@
+"""Snapshots: introspect a connection, store it when its checksum changes, diff it against the last."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import zlib
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from core.domain.diff import SchemaDiff, diff_schemas
+from core.domain.schema import Dialect, SchemaModel
+from core.errors import InvalidInput, NotFound, SqldraftError
+from core.incidents import report_incident
+from core.introspection import Progress, introspect, no_progress
+from core.introspection.targets import TargetConfig, connect, explain_error
+from core.services.connections import find_connection
+from core.store import Store
+from core.store.models import ConnectionRow, RefreshRow, SnapshotRow, utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class SnapshotInfo:
+    id: int
+    connection: str
+    taken_at: datetime
+    last_seen_at: datetime
+    checksum: str
+    dialect: Dialect
+    server_version: str
+    table_count: int
+
+    def age_seconds(self, now: datetime) -> float:
+        return max(0.0, (now - self.last_seen_at).total_seconds())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "connection": self.connection,
+            "taken_at": self.taken_at.isoformat(),
+            "last_seen_at": self.last_seen_at.isoformat(),
+            "checksum": self.checksum,
+            "dialect": self.dialect.value,
+            "server_version": self.server_version,
+            "table_count": self.table_count,
+        }
+
+
+@dataclass(slots=True)
+class RefreshResult:
+    connection: str
+    status: str
+    """``created`` (first snapshot), ``changed``, ``unchanged`` or ``error``."""
+    snapshot: SnapshotInfo | None
+    diff: SchemaDiff | None
+    error: str | None
+    duration_ms: int
+    trigger: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "error"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "connection": self.connection,
+            "status": self.status,
+            "trigger": self.trigger,
+            "duration_ms": self.duration_ms,
+            "error": self.error,
+            "snapshot": self.snapshot.to_dict() if self.snapshot else None,
+            "diff": self.diff.to_dict() if self.diff else None,
+        }
+
+
+def _info(row: SnapshotRow, connection: str) -> SnapshotInfo:
+    return SnapshotInfo(
+        id=row.id,
+        connection=connection,
+        taken_at=row.taken_at,
+        last_seen_at=row.last_seen_at,
+        checksum=row.checksum,
+        dialect=Dialect(row.dialect),
+        server_version=row.server_version,
+        table_count=row.table_count,
+    )
+
+
+def encode_schema(canonical_json: str) -> bytes:
+    return zlib.compress(canonical_json.encode("utf-8"), 3)
+
+
+def decode_schema(blob: bytes, stats: dict[str, int] | None) -> SchemaModel:
+    return SchemaModel.from_canonical(json.loads(zlib.decompress(blob)), stats)
+
+
+class SnapshotCache:
+    """Parsed schema models by snapshot id (a bounded LRU: snapshots are immutable, stats aside)."""
+
+    def __init__(self, size: int = 8) -> None:
+        self._size = size
+        self._items: OrderedDict[int, tuple[str, SchemaModel]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, snapshot_id: int, stats_key: str) -> SchemaModel | None:
+        with self._lock:
+            item = self._items.get(snapshot_id)
+            if item is None or item[0] != stats_key:
+                return None
+            self._items.move_to_end(snapshot_id)
+            return item[1]
+
+    def put(self, snapshot_id: int, stats_key: str, model: SchemaModel) -> None:
+        with self._lock:
+            self._items[snapshot_id] = (stats_key, model)
+            self._items.move_to_end(snapshot_id)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+def load_schema(session: Session, snapshot_id: int, cache: SnapshotCache | None = None) -> SchemaModel:
+    row = session.execute(
+        select(SnapshotRow.schema_blob, SnapshotRow.stats, SnapshotRow.last_seen_at).where(
+            SnapshotRow.id == snapshot_id
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"snapshot {snapshot_id} does not exist")
+    stats_key = row.last_seen_at.isoformat()
+    if cache is not None:
+        hit = cache.get(snapshot_id, stats_key)
+        if hit is not None:
+            return hit
+    model = decode_schema(row.schema_blob, row.stats)
+    if cache is not None:
+        cache.put(snapshot_id, stats_key, model)
+    return model
+
+
+def current_snapshot(session: Session, name: str) -> tuple[ConnectionRow, SnapshotInfo]:
+    """The connection and the snapshot in use.
+
+    Raises:
+        NotFound: unknown connection, or no snapshot yet (with the command to take one).
+    """
+    conn = find_connection(session, name)
+    if conn.current_snapshot_id is None:
+        raise NotFound(
+            f"connection {name!r} has no snapshot yet: take one with `sqldraft snapshot refresh {name}`"
+            + (f" (the last refresh failed: {conn.last_refresh_error})" if conn.last_refresh_error else "")
+        )
+    row = session.get(SnapshotRow, conn.current_snapshot_id)
+    assert row is not None
+    return conn, _info(row, conn.name)
+
+
+def list_snapshots(session: Session, name: str) -> list[SnapshotInfo]:
+    conn = find_connection(session, name)
+    rows = session.scalars(
+        select(SnapshotRow).where(SnapshotRow.connection_id == conn.id).order_by(SnapshotRow.id.desc())
+    ).all()
+    return [_info(r, conn.name) for r in rows]
+
+
+def recent_refreshes(session: Session, connection_id: int, limit: int = 5) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(RefreshRow).where(RefreshRow.connection_id == connection_id).order_by(RefreshRow.id.desc()).limit(limit)
+    ).all()
+    return [
+        {
+            "at": r.started_at.isoformat(),
+            "status": r.status,
+            "trigger": r.trigger,
+            "error": r.error,
+            "duration_ms": r.duration_ms,
+            "snapshot_id": r.snapshot_id,
+        }
+        for r in rows
+    ]
+
+
+def diff_snapshots(
+    session: Session, name: str, old_id: int | None, new_id: int | None, cache: SnapshotCache | None = None
+) -> tuple[SnapshotInfo | None, SnapshotInfo, SchemaDiff]:
+    """Diff two snapshots of a connection (default: the one before the current, and the current)."""
+    conn = find_connection(session, name)
+    ids = list(
+        session.scalars(
+            select(SnapshotRow.id).where(SnapshotRow.connection_id == conn.id).order_by(SnapshotRow.id.desc())
+        )
+    )
+    if not ids:
+        raise NotFound(f"connection {name!r} has no snapshot yet: take one with `sqldraft snapshot refresh {name}`")
+    for given in (old_id, new_id):
+        if given is not None and given not in ids:
+            raise InvalidInput(
+                f"snapshot {given} is not a snapshot of {name!r}; its snapshots are {', '.join(map(str, ids[:20]))}"
+            )
+    new_id = new_id if new_id is not None else (conn.current_snapshot_id or ids[0])
+    if old_id is None:
+        older = [i for i in ids if i < new_id]
+        old_id = older[0] if older else None
+    new_row = session.get(SnapshotRow, new_id)
+    assert new_row is not None
+    new_model = load_schema(session, new_id, cache)
+    if old_id is None:
+        return None, _info(new_row, conn.name), diff_schemas(SchemaModel(dialect=new_model.dialect), new_model)
+    old_row = session.get(SnapshotRow, old_id)
+    assert old_row is not None
+    return (
+        _info(old_row, conn.name),
+        _info(new_row, conn.name),
+        diff_schemas(load_schema(session, old_id, cache), new_model),
+    )
+
+
+def _record(
+    store: Store,
+    conn_id: int,
+    *,
+    started: datetime,
+    status: str,
+    trigger: str,
+    duration_ms: int,
+    error: str | None = None,
+    snapshot_id: int | None = None,
+) -> None:
+    with store.uow() as uow:
+        uow.session.add(
+            RefreshRow(
+                connection_id=conn_id,
+                started_at=started,
+                finished_at=utcnow(),
+                status=status,
+                trigger=trigger,
+                snapshot_id=snapshot_id,
+                error=error,
+                duration_ms=duration_ms,
+            )
+        )
+        values: dict[str, Any] = {
+            "last_refresh_at": utcnow(),
+            "last_refresh_status": status,
+            "last_refresh_error": error,
+            "last_refresh_ms": duration_ms,
+        }
+        if snapshot_id is not None:
+            values["current_snapshot_id"] = snapshot_id
+        uow.session.execute(update(ConnectionRow).where(ConnectionRow.id == conn_id).values(**values))
+        uow.commit()
+
+
+def take_snapshot(
+    store: Store,
+    conn_id: int,
+    name: str,
+    target: TargetConfig,
+    options: dict[str, Any],
+    *,
+    trigger: str,
+    progress: Progress = no_progress,
+    cache: SnapshotCache | None = None,
+) -> RefreshResult:
+    """Introspect, then store a new snapshot only if the checksum changed; record every attempt.
+
+    A failure (unreachable, refused, a catalog query error) is recorded on the connection and returned
+    as an ``error`` result; the snapshot in use stays the same.
+    """
+    started = utcnow()
+    clock = time.perf_counter()
+
+    def elapsed() -> int:
+        return int((time.perf_counter() - clock) * 1000)
+
+    try:
+        with connect(target) as conn:
+            model = introspect(
+                conn,
+                target.dialect,
+                include_schemas=options.get("include_schemas") or [],
+                exclude_schemas=options.get("exclude_schemas") or [],
+                progress=progress,
+            )
+    except SqldraftError as exc:
+        _record(store, conn_id, started=started, status="error", trigger=trigger, duration_ms=elapsed(), error=str(exc))
+        return RefreshResult(name, "error", None, None, str(exc), elapsed(), trigger)
+    except DBAPIError as exc:
+        message = f"reading the schema of {name!r} failed: {explain_error(exc, target)}"
+        _record(store, conn_id, started=started, status="error", trigger=trigger, duration_ms=elapsed(), error=message)
+        return RefreshResult(name, "error", None, None, message, elapsed(), trigger)
+    except Exception as exc:
+        incident = report_incident(log, exc, f"snapshot of {name!r}")
+        message = f"reading the schema of {name!r} failed unexpectedly (incident {incident})"
+        _record(store, conn_id, started=started, status="error", trigger=trigger, duration_ms=elapsed(), error=message)
+        return RefreshResult(name, "error", None, None, message, elapsed(), trigger)
+
+    canonical = model.canonical_json()
+    checksum = model.checksum(canonical)
+    stats = model.stats()
+    with store.uow() as uow:
+        session = uow.session
+        conn_row = session.get(ConnectionRow, conn_id)
+        if conn_row is None:
+            raise NotFound(f"connection {name!r} was removed during the refresh")
+        previous = session.get(SnapshotRow, conn_row.current_snapshot_id) if conn_row.current_snapshot_id else None
+        now = utcnow()
+        if previous is not None and previous.checksum == checksum:
+            previous.last_seen_at = now
+            previous.stats = stats
+            row, status, diff = previous, "unchanged", SchemaDiff()
+        else:
+            row = SnapshotRow(
+                connection_id=conn_id,
+                taken_at=now,
+                last_seen_at=now,
+                checksum=checksum,
+                dialect=model.dialect.value,
+                server_version=model.server_version[:200],
+                table_count=len(model.tables),
+                schema_blob=encode_schema(canonical),
+                stats=stats,
+            )
+            session.add(row)
+            old_model = (
+                load_schema(session, previous.id, cache) if previous is not None else SchemaModel(dialect=model.dialect)
+            )
+            diff = diff_schemas(old_model, model)
+            status = "changed" if previous is not None else "created"
+        session.flush()
+        duration = elapsed()
+        session.add(
+            RefreshRow(
+                connection_id=conn_id,
+                started_at=started,
+                finished_at=utcnow(),
+                status=status,
+                trigger=trigger,
+                snapshot_id=row.id,
+                duration_ms=duration,
+            )
+        )
+        conn_row.current_snapshot_id = row.id
+        conn_row.last_refresh_at, conn_row.last_refresh_status = utcnow(), status
+        conn_row.last_refresh_error, conn_row.last_refresh_ms = None, duration
+        info = _info(row, name)
+        uow.commit()
+    if cache is not None:
+        cache.put(info.id, info.last_seen_at.isoformat(), model)
+    return RefreshResult(name, status, info, diff, None, duration, trigger)

@@ -1,0 +1,110 @@
+"""The one settings object, read at entry points and passed down.
+
+Every setting is declared here with its default and help text; ``.env.example`` and
+``docs/configuration.md`` document each one (a test fails when one is missing).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.paths import default_data_dir
+
+
+class Settings(BaseSettings):
+    """sqldraft's configuration (environment variables, then a ``.env`` file, then defaults)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SQLDRAFT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Directory for the embedded store and the demo files.",
+    )
+    store_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the metadata store; empty means a SQLite file in the data dir. "
+        "PostgreSQL: postgresql+psycopg://user@host/db.",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Comma-separated Fernet keys; the first encrypts, all decrypt. "
+        "`sqldraft init` writes one to .env when none exists.",
+    )
+    connect_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="Seconds to wait for a target database to accept a connection.",
+    )
+    introspection_timeout: float = Field(
+        default=300.0,
+        gt=0,
+        description="Seconds a schema snapshot's catalog queries may run before they are cancelled.",
+    )
+    default_refresh: str = Field(
+        default="6h",
+        description="Refresh schedule for connections that set none: an interval (30m, 6h, 1d) or a "
+        "five-field cron expression.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO",
+        description="Log level of the long-running processes (scheduler, bot, MCP server).",
+    )
+
+    @field_validator("store_url", "secret_key", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _blank_data_dir_is_default(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return default_data_dir()
+        return Path(str(value)).expanduser()
+
+    def effective_store_url(self) -> str:
+        """The store URL, defaulting to ``<data_dir>/sqldraft.db``."""
+        if self.store_url:
+            return self.store_url
+        return f"sqlite:///{self.data_dir / 'sqldraft.db'}"
+
+
+def env_names() -> dict[str, str]:
+    """Map every setting to the environment variable(s) that set it (first is canonical)."""
+    names: dict[str, str] = {}
+    for field_name, field in Settings.model_fields.items():
+        alias = field.validation_alias
+        if isinstance(alias, AliasChoices):
+            names[field_name] = ", ".join(str(a) for a in alias.choices)
+        else:
+            names[field_name] = f"SQLDRAFT_{field_name.upper()}"
+    return names
+
+
+def settings_markdown() -> str:
+    """The settings table of docs/configuration.md (generated; a test keeps the file current)."""
+    lines = ["| variable | default | what it does |", "|---|---|---|"]
+    for field_name, field in Settings.model_fields.items():
+        names = env_names()[field_name].split(", ")
+        variable = f"`{names[0]}`" + (f" (or `{'`, `'.join(names[1:])}`)" if len(names) > 1 else "")
+        if field_name == "data_dir":
+            default = "`~/.local/share/sqldraft` (platform data dir)"
+        elif field.default is None or field.default_factory is not None:
+            default = "(empty)"
+        else:
+            default = f"`{field.default}`"
+        lines.append(f"| {variable} | {default} | {field.description} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,211 @@
+"""Engine, migrations and the unit of work for the metadata store."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, event, inspect
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import NoSuchModuleError as SANoSuchModuleError
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.errors import ConfigurationError, StoreVersionError, UpstreamError
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # Autocommit at the driver level so that the "begin" hook below owns transaction start.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # IMMEDIATE takes the write lock up front: concurrent writers queue on busy_timeout instead of
+    # failing with "database is locked" when a read transaction tries to upgrade.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_store_engine(url: str) -> Engine:
+    """An engine for the store URL (SQLite: WAL, foreign keys on, immediate transactions).
+
+    Raises:
+        ConfigurationError: the URL is malformed or names an unknown driver.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigurationError(
+            "SQLDRAFT_STORE_URL is not a valid URL: use sqlite:///path/to/store.db or postgresql+psycopg://user@host/db"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"timeout": 30, "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    if backend == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        try:
+            return create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+        except SANoSuchModuleError:
+            pass
+    raise ConfigurationError(
+        f"SQLDRAFT_STORE_URL uses {parsed.drivername!r}: the store must be SQLite (sqlite:///...) or "
+        "PostgreSQL (postgresql+psycopg://...)"
+    )
+
+
+def _alembic_config(connection: Any) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+class UnitOfWork:
+    """One transaction on the store: rolled back unless :meth:`commit` is called."""
+
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self._factory = factory
+        self.session: Session
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._factory()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+
+class Store:
+    """The metadata store: an engine, its migrations, and units of work."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = create_store_engine(url)
+        self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        self._ready = False
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    def display_url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self._factory)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A read session (rolled back at the end)."""
+        with self.uow() as uow:
+            yield uow.session
+
+    def revisions(self) -> tuple[str | None, str]:
+        """(current revision of the store, head revision this version knows)."""
+        script = ScriptDirectory.from_config(_alembic_config(None))
+        head = script.get_current_head()
+        assert head is not None
+        try:
+            with self.engine.connect() as conn:
+                current = MigrationContext.configure(conn).get_current_revision()
+        except OperationalError as exc:
+            raise UpstreamError(f"cannot open the store at {self.display_url()}: {_first_line(exc)}") from None
+        return current, head
+
+    def upgrade(self) -> tuple[str | None, str]:
+        """Create or upgrade the store to this version's schema; returns (before, after).
+
+        Raises:
+            StoreVersionError: the store was created by a newer sqldraft.
+        """
+        before, head = self.revisions()
+        self._refuse_newer(before)
+        if before != head:
+            with self.engine.begin() as conn:
+                command.upgrade(_alembic_config(conn), "head")
+        self._ready = True
+        return before, head
+
+    def ensure_ready(self) -> None:
+        """Create an empty store on first use; refuse an older or newer one with the fix.
+
+        Raises:
+            StoreVersionError: older store (run ``sqldraft init``) or newer store (upgrade sqldraft).
+        """
+        if self._ready:
+            return
+        current, head = self.revisions()
+        if current is None:
+            with self.engine.connect() as conn:
+                tables = inspect(conn).get_table_names()
+            if tables:
+                raise StoreVersionError(
+                    f"the store at {self.display_url()} holds tables but no sqldraft version: "
+                    "point SQLDRAFT_STORE_URL at an empty database or a sqldraft store"
+                )
+            self.upgrade()
+            return
+        self._refuse_newer(current)
+        if current != head:
+            raise StoreVersionError(
+                f"the store at {self.display_url()} is at an older version ({current}); "
+                "run `sqldraft init` to upgrade it"
+            )
+        self._ready = True
+
+    def _refuse_newer(self, current: str | None) -> None:
+        if current is None:
+            return
+        script = ScriptDirectory.from_config(_alembic_config(None))
+        try:
+            known = script.get_revision(current)
+        except Exception:
+            known = None
+        if known is None:
+            raise StoreVersionError(
+                f"the store at {self.display_url()} was created by a newer sqldraft (revision {current}); "
+                "upgrade sqldraft to use it"
+            )
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__

@@ -1,0 +1,98 @@
+"""SQLAlchemy models of the metadata store. Migrations in ``migrations/versions`` create them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.engine import Dialect as SADialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps naive UTC text)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: SADialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: SADialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON}
+
+
+class ConnectionRow(Base):
+    __tablename__ = "connections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(63), unique=True)
+    dialect: Mapped[str] = mapped_column(String(20))
+    url: Mapped[str] = mapped_column(Text)
+    credential: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    current_snapshot_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_refresh_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    last_refresh_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    last_refresh_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_refresh_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class SnapshotRow(Base):
+    __tablename__ = "snapshots"
+    __table_args__ = (Index("ix_snapshots_connection_id_id", "connection_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
+    taken_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    checksum: Mapped[str] = mapped_column(String(64))
+    dialect: Mapped[str] = mapped_column(String(20))
+    server_version: Mapped[str] = mapped_column(String(200), default="")
+    table_count: Mapped[int] = mapped_column(Integer, default=0)
+    schema_blob: Mapped[bytes] = mapped_column(LargeBinary)
+    """zlib-compressed canonical JSON."""
+    stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """Row estimates by table key, refreshed in place by unchanged refreshes."""
+
+
+class RefreshRow(Base):
+    __tablename__ = "refreshes"
+    __table_args__ = (Index("ix_refreshes_connection_id_id", "connection_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    status: Mapped[str] = mapped_column(String(20))
+    trigger: Mapped[str] = mapped_column(String(20), default="manual")
+    snapshot_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    duration_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class LeaseRow(Base):
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()

@@ -1,0 +1,125 @@
+import json
+from pathlib import Path
+
+from core.crypto import Cipher
+from tests.support.cli import run_cli
+from tests.support.servers import run_sqlite
+
+
+def test_init_writes_a_key_once_and_creates_the_store(monkeypatch, tmp_path):
+    monkeypatch.setenv("SQLDRAFT_STORE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    result = run_cli("init")
+    assert result.code == 0, result.err
+    assert "keep it safe" in result.err
+    env = Path(".env").read_text()
+    key = env.split("SQLDRAFT_SECRET_KEY=", 1)[1].strip()
+    assert Cipher(key).configured
+    assert "created the store" in result.out
+    again = run_cli("init")
+    assert again.code == 0 and "up to date" in again.out and "keep it safe" not in again.err
+    assert Path(".env").read_text() == env
+
+
+def test_init_refuses_a_corrupt_key_and_changes_nothing(monkeypatch, tmp_path):
+    monkeypatch.setenv("SQLDRAFT_STORE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    monkeypatch.setenv("SQLDRAFT_SECRET_KEY", "garbage")
+    result = run_cli("init")
+    assert result.code == 2
+    assert result.err.count("\n") == 1 and "not a valid Fernet key" in result.err
+    assert not (tmp_path / "store.db").exists()
+
+
+def test_connections_round_trip_with_json(cli_env, tmp_path, monkeypatch):
+    db = str(tmp_path / "t.db")
+    run_sqlite(db, "CREATE TABLE a (id INTEGER PRIMARY KEY, name TEXT)")
+    assert run_cli("connections", "add", "lite", f"sqlite:///{db}", "--refresh", "1h").code == 0
+    monkeypatch.setenv("PGPASS_TEST", "s3cret-pw")
+    added = run_cli(
+        "connections",
+        "add",
+        "pg",
+        "postgresql://app@db.example:5432/x",
+        "--password-env",
+        "PGPASS_TEST",
+        "--schemas",
+        "sales,ops",
+        "--json",
+    )
+    assert added.code == 0, added.err
+    data = added.json()
+    assert data["has_password"] and "s3cret-pw" not in added.out
+    listed = run_cli("connections", "list", "--json").json()
+    assert [c["name"] for c in listed] == ["lite", "pg"]
+    assert listed[1]["options"]["include_schemas"] == ["sales", "ops"]
+    verify = run_cli("connections", "verify", "lite", "--json")
+    assert verify.code == 0 and verify.json()["ok"] is True
+    refreshed = run_cli("snapshot", "refresh", "lite", "--json")
+    assert refreshed.code == 0 and refreshed.json()["status"] == "created"
+    shown = run_cli("snapshot", "show", "lite", "--tables")
+    assert "a" in shown.out and "snapshot #1" in shown.out
+    detail = run_cli("snapshot", "show", "lite", "--table", "A", "--json").json()
+    assert [c["name"] for c in detail["columns"]] == ["id", "name"]
+    run_sqlite(db, "ALTER TABLE a ADD COLUMN email TEXT")
+    assert run_cli("snapshot", "refresh", "--all").code == 2  # pg is unreachable: reported, exit 2
+    diff = run_cli("snapshot", "diff", "lite", "--json").json()
+    assert diff["diff"]["tables_changed"][0]["columns_added"] == ["email"]
+    assert run_cli("connections", "remove", "pg").code == 0
+    assert [c["name"] for c in run_cli("connections", "list", "--json").json()] == ["lite"]
+
+
+def _one_line_error(result, *needles):
+    assert result.code == 2, result.out
+    assert result.err.count("\n") == 1, result.err
+    assert "Traceback" not in result.err
+    for needle in needles:
+        assert needle in result.err, result.err
+
+
+def test_bad_input_is_one_clear_line_with_exit_code_2(cli_env, tmp_path):
+    _one_line_error(run_cli("connections", "add", "bad name", "sqlite:///x.db"), "no spaces")
+    _one_line_error(run_cli("connections", "add", "x", "mssql://h/db"), "unknown dialect 'mssql'")
+    _one_line_error(
+        run_cli("connections", "add", "x", "postgresql://u@h/db", "--password-env", "NOPE_NOT_SET"),
+        "NOPE_NOT_SET is not set",
+    )
+    _one_line_error(
+        run_cli("connections", "add", "x", "postgresql://u@h/db", "--password-file", str(tmp_path / "nope")),
+        "cannot read the password file",
+    )
+    _one_line_error(run_cli("connections", "verify", "ghost"), "unknown connection 'ghost'")
+    _one_line_error(run_cli("snapshot", "show", "ghost"), "unknown connection 'ghost'")
+    _one_line_error(run_cli("connections", "add", "x", "postgresql://u@h/db", "--refresh", "often"), "refresh schedule")
+    assert run_cli("connections", "list", "--json").json() == []
+
+
+def test_a_password_file_is_read_and_never_printed(cli_env, tmp_path):
+    secret = tmp_path / "pw"
+    secret.write_text("file-secret\n")
+    result = run_cli("connections", "add", "pg", "postgresql://u@127.0.0.1:1/db", "--password-file", str(secret))
+    assert result.code == 0
+    verify = run_cli("connections", "verify", "pg")
+    assert verify.code == 2 and "file-secret" not in verify.out + verify.err
+
+
+def test_an_unexpected_error_shows_an_incident_id_not_a_traceback(cli_env, monkeypatch):
+    from core.service import Copilot
+
+    def explode(self):
+        raise RuntimeError("boom at /secret/path")
+
+    monkeypatch.setattr(Copilot, "list_connections", explode)
+    result = run_cli("connections", "list")
+    _one_line_error(result, "incident")
+    assert "boom" not in result.err
+    debug = run_cli("connections", "list", "--debug")
+    assert "Traceback" in debug.err and debug.code == 2
+
+
+def test_the_demo_runs_on_embedded_defaults(tmp_path):
+    result = run_cli("demo")
+    assert result.code == 0, result.err
+    for table in ("customers", "orders", "order_items", "products", "payments"):
+        assert table in result.out
+    assert "refreshed again: unchanged" in result.out
+    data = json.loads(run_cli("demo", "--json").out)
+    assert data["snapshot"]["status"] == "created"
