@@ -264,29 +264,25 @@ def server_version(conn: Connection, dialect: Dialect) -> str:
 def verify_target(target: TargetConfig) -> VerifyReport:
     """Connect with the timeout, read the server version and whether the role can write."""
     start = time.perf_counter()
+    error: str | None = None
     try:
         with connect(target) as conn:
             version = server_version(conn, target.dialect)
             reasons = _write_reasons(conn, target.dialect, target.url)
     except TargetUnreachable as exc:
-        return VerifyReport(
-            name=target.name,
-            ok=False,
-            server_version=None,
-            can_write=None,
-            write_reasons=[],
-            elapsed_ms=int((time.perf_counter() - start) * 1000),
-            error=str(exc),
-        )
+        error = str(exc)
     except DBAPIError as exc:
+        error = f"connected to {target.name!r} but a check failed: {explain_error(exc, target)}"
+    if error is not None:
+        elapsed = int((time.perf_counter() - start) * 1000)
         return VerifyReport(
             name=target.name,
             ok=False,
             server_version=None,
             can_write=None,
             write_reasons=[],
-            elapsed_ms=int((time.perf_counter() - start) * 1000),
-            error=f"connected to {target.name!r} but a check failed: {explain_error(exc, target)}",
+            elapsed_ms=elapsed,
+            error=error,
         )
     elapsed = int((time.perf_counter() - start) * 1000)
     return VerifyReport(
