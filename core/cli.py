@@ -23,7 +23,7 @@ from core.errors import ConfigurationError, InvalidInput, SqldraftError
 from core.incidents import report_incident
 from core.service import Copilot
 from core.settings import Settings
-from core.textfmt import age_words, ago, table
+from core.textfmt import age_words, ago, render_validation, table
 
 log = logging.getLogger("sqldraft")
 
@@ -470,6 +470,47 @@ def cmd_snapshot_diff(ctx: Context) -> int:
     return 0
 
 
+# --- validate -----------------------------------------------------------------------------------
+
+
+def read_sql_argument(sql: str | None, file: str | None, stdin: TextIO) -> str:
+    """The SQL from --sql, --file or standard input (``-``).
+
+    Raises:
+        InvalidInput: none or several sources, unreadable file, text that is not UTF-8.
+    """
+    given = [x for x in (sql, file) if x is not None]
+    if len(given) != 1:
+        raise InvalidInput("give the SQL one way: --sql TEXT, --file FILE, or --file - for standard input")
+    if sql is not None:
+        return sql
+    assert file is not None
+    if file == "-":
+        data = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read().encode("utf-8")
+        where = "standard input"
+    else:
+        path = Path(file)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InvalidInput(f"cannot read {file}: {exc.strerror or exc}") from None
+        where = file
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{where} is not valid UTF-8 (byte {exc.start}): save it as UTF-8 and try again") from None
+
+
+def cmd_validate(ctx: Context) -> int:
+    args = ctx.args
+    sql = read_sql_argument(args.sql, args.file, sys.stdin)
+    result = ctx.copilot.validate(
+        sql, connection=args.connection, dialect=args.dialect, mode=args.mode, server_check=args.server_check
+    )
+    ctx.emit(result.to_dict(), lambda: render_validation(result))
+    return 1 if result.status.value == "fail" else 0
+
+
 # --- scheduler ----------------------------------------------------------------------------------
 
 
@@ -583,6 +624,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("--from", dest="from_id", type=int, metavar="ID")
     p.add_argument("--to", dest="to_id", type=int, metavar="ID")
+
+    p = add(sub, "validate", cmd_validate, "validate SQL against a connection's snapshot (exit 1 when it fails)")
+    p.add_argument("connection", nargs="?", help="the connection whose snapshot to check against")
+    p.add_argument("--sql", metavar="TEXT", help="the SQL text")
+    p.add_argument("--file", metavar="FILE", help="a file of SQL, or - for standard input")
+    p.add_argument("--mode", default="query", help="query (default), dml or ddl: what the script is meant to do")
+    p.add_argument(
+        "--dialect", metavar="D", help="postgresql, mysql or sqlite: check syntax and risk without a connection"
+    )
+    p.add_argument(
+        "--server-check", action="store_true", help="also let the database prepare each statement (nothing is executed)"
+    )
 
     p = add(sub, "scheduler", cmd_scheduler, "run the refresh scheduler in the foreground")
     p.add_argument("--once", action="store_true", help="refresh what is due once and exit")

@@ -8,12 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from core.settings import settings_markdown
+from core.validation.catalog import rules_markdown
 
 BEGIN = "<!-- generated:{name} -->"
 END = "<!-- /generated:{name} -->"
 
 SECTIONS: dict[str, tuple[str, Callable[[], str]]] = {
     "settings": ("configuration.md", settings_markdown),
+    "rules": ("rules.md", rules_markdown),
 }
 
 

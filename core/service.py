@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,7 +17,7 @@ from core.crypto import Cipher
 from core.domain.connections import ConnectionOptions, ConnectionProfile, Schedule
 from core.domain.diff import SchemaDiff
 from core.domain.schema import SchemaModel
-from core.errors import Conflict
+from core.errors import Conflict, InvalidInput
 from core.incidents import report_incident
 from core.introspection import Progress, no_progress
 from core.services import connections as conn_svc
@@ -24,6 +26,11 @@ from core.services.leases import acquire_lease, lease_holder, release_lease
 from core.settings import Settings
 from core.store import Store
 from core.store.models import utcnow
+from core.validation.context import Settings as ValidationSettings
+from core.validation.engine import Validator, parse_dialect, parse_mode
+from core.validation.model import Validation
+from core.validation.names import SchemaIndex
+from core.validation.server_check import check_on_server
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +65,8 @@ class Copilot:
         self.instance_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._drift_listeners: list[DriftListener] = []
         self._drift_enrichers: list[Callable[[DriftEvent], None]] = []
+        self._validators: OrderedDict[tuple[int, str], Validator] = OrderedDict()
+        self._validator_lock = threading.Lock()
 
     # connections -------------------------------------------------------------------------------
 
@@ -224,6 +233,75 @@ class Copilot:
     ) -> tuple[snap_svc.SnapshotInfo | None, snap_svc.SnapshotInfo, SchemaDiff]:
         with self.store.session() as session:
             return snap_svc.diff_snapshots(session, name, old_id, new_id, self.snapshot_cache)
+
+    # validation --------------------------------------------------------------------------------
+
+    def validator(self, name: str) -> tuple[snap_svc.SnapshotInfo, Validator]:
+        """The validator for a connection's snapshot in use (built once per snapshot, then cached)."""
+        info, schema = self.current_schema(name)
+        key = (info.id, info.last_seen_at.isoformat())
+        with self._validator_lock:
+            cached = self._validators.get(key)
+            if cached is not None:
+                self._validators.move_to_end(key)
+                return info, cached
+        validator = Validator(
+            SchemaIndex(schema),
+            settings=self.validation_settings(),
+            max_chars=self.settings.max_sql_chars,
+            checksum=info.checksum,
+        )
+        with self._validator_lock:
+            self._validators[key] = validator
+            while len(self._validators) > 8:
+                self._validators.popitem(last=False)
+        return info, validator
+
+    def validation_settings(self) -> ValidationSettings:
+        return ValidationSettings(
+            large_table_rows=self.settings.large_table_rows, large_offset=self.settings.large_offset
+        )
+
+    def validate(
+        self,
+        sql: str,
+        *,
+        connection: str | None = None,
+        dialect: str | None = None,
+        mode: str = "query",
+        server_check: bool = False,
+    ) -> Validation:
+        """Validate a script against a connection's snapshot, or against a dialect alone (syntax and risk).
+
+        Raises:
+            InvalidInput: no connection and no dialect, empty text, unknown mode or dialect.
+            TooLarge: over SQLDRAFT_MAX_SQL_CHARS.
+            NotFound: unknown connection, or no snapshot yet.
+        """
+        parsed_mode = parse_mode(mode)
+        if connection is None:
+            if dialect is None:
+                raise InvalidInput("name a connection, or give --dialect to check syntax and risk without one")
+            if server_check:
+                raise InvalidInput("the server-side check needs a connection")
+            validator = Validator(
+                SchemaIndex.without_snapshot(parse_dialect(dialect)),
+                settings=self.validation_settings(),
+                max_chars=self.settings.max_sql_chars,
+            )
+            return validator.validate(sql, parsed_mode)
+        _, validator = self.validator(connection)
+        if dialect is not None and parse_dialect(dialect) is not validator.dialect:
+            raise InvalidInput(
+                f"connection {connection!r} is {validator.dialect.value}, not {dialect}: leave "
+                "--dialect out, or drop the connection to check in another dialect"
+            )
+        result = validator.validate(sql, parsed_mode)
+        if server_check:
+            _, target, _ = self._target(connection)
+            positions = [(s.index, s.text, s.line, s.column) for s in result.statements]
+            check_on_server(result, target, positions)
+        return result
 
     def schedules(self) -> dict[str, Schedule]:
         """Each connection's refresh schedule (the default where it sets none)."""

@@ -56,6 +56,22 @@ class Settings(BaseSettings):
         description="Refresh schedule for connections that set none: an interval (30m, 6h, 1d) or a "
         "five-field cron expression.",
     )
+    max_sql_chars: int = Field(
+        default=262_144,
+        ge=1_000,
+        le=10_000_000,
+        description="Largest SQL text sqldraft validates, in characters; longer text is refused as too large.",
+    )
+    large_table_rows: int = Field(
+        default=100_000,
+        ge=1,
+        description="Row estimate from which a table counts as large for the performance rules.",
+    )
+    large_offset: int = Field(
+        default=10_000,
+        ge=1,
+        description="OFFSET from which the performance rules suggest keyset pagination.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO",
         description="Log level of the long-running processes (scheduler, bot, MCP server).",

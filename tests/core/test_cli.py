@@ -123,3 +123,37 @@ def test_the_demo_runs_on_embedded_defaults(tmp_path):
     assert "refreshed again: unchanged" in result.out
     data = json.loads(run_cli("demo", "--json").out)
     assert data["snapshot"]["status"] == "created"
+
+
+def test_validate_exits_1_on_fail_and_reads_files_and_stdin(cli_env, tmp_path, monkeypatch):
+    import io
+
+    db = str(tmp_path / "t.db")
+    run_sqlite(db, "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT)")
+    run_cli("connections", "add", "lite", f"sqlite:///{db}")
+    run_cli("snapshot", "refresh", "lite")
+    good = run_cli("validate", "lite", "--sql", "SELECT id, name FROM items WHERE id = 1")
+    assert good.code == 0 and good.out.startswith("PASS")
+    bad = run_cli("validate", "lite", "--sql", "SELECT nme FROM items", "--json")
+    assert bad.code == 1 and bad.json()["findings"][0]["rule"] == "schema.unknown_column"
+    migration = tmp_path / "m.sql"
+    migration.write_text("ALTER TABLE items ADD COLUMN price NUMERIC;\nDROP TABLE items;\n")
+    ddl = run_cli("validate", "lite", "--file", str(migration), "--mode", "ddl", "--json")
+    assert ddl.code == 0 and ddl.json()["risk_level"] == "high"
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"SELECT id FROM items")))
+    assert run_cli("validate", "lite", "--file", "-").code == 0
+    assert run_cli("validate", "--dialect", "mysql", "--sql", "SELECT 1 /*! ; DROP TABLE t */").code == 1
+
+
+def test_validate_bad_input_is_one_line(cli_env, tmp_path):
+    latin = tmp_path / "latin.sql"
+    latin.write_bytes(b"SELECT 'caf\xe9'")
+    _one_line_error(run_cli("validate", "--dialect", "sqlite", "--file", str(latin)), "not valid UTF-8 (byte 11)")
+    _one_line_error(run_cli("validate", "--dialect", "sqlite", "--sql", "-- just a comment"), "only comments")
+    _one_line_error(run_cli("validate", "--dialect", "sqlite", "--sql", ""), "empty")
+    _one_line_error(run_cli("validate", "--dialect", "db2", "--sql", "SELECT 1"), "unknown dialect 'db2'")
+    _one_line_error(run_cli("validate", "ghost", "--sql", "SELECT 1"), "unknown connection 'ghost'")
+    _one_line_error(run_cli("validate", "--dialect", "sqlite"), "give the SQL one way")
+    huge = tmp_path / "huge.sql"
+    huge.write_text("SELECT 1;\n" * 120_000)
+    _one_line_error(run_cli("validate", "--dialect", "sqlite", "--file", str(huge)), "too large")

@@ -1,0 +1,234 @@
+"""Name lookup against a snapshot with each dialect's identifier rules.
+
+PostgreSQL folds unquoted names to lower case and matches quoted names exactly. MySQL matches
+column names case-insensitively and table names by ``lower_case_table_names`` (0: exactly).
+SQLite matches everything case-insensitively. A script's own DDL (CREATE, ALTER, DROP) is applied
+to a fork of the index so that later statements see it.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from core.domain.schema import Column, Dialect, SchemaModel, Table, TableKind, qualified
+from core.services.schema_search import suggest
+
+SYSTEM_SCHEMAS = {
+    Dialect.POSTGRESQL: {"pg_catalog", "information_schema"},
+    Dialect.MYSQL: {"information_schema", "mysql", "performance_schema", "sys"},
+    Dialect.SQLITE: set(),
+}
+SYSTEM_TABLES = {
+    Dialect.POSTGRESQL: set(),
+    Dialect.MYSQL: {"dual"},
+    Dialect.SQLITE: {
+        "sqlite_master",
+        "sqlite_schema",
+        "sqlite_temp_master",
+        "sqlite_sequence",
+        "sqlite_stat1",
+        "pragma_table_info",
+        "pragma_table_xinfo",
+        "pragma_index_list",
+        "pragma_foreign_key_list",
+    },
+}
+SYSTEM_COLUMNS = {
+    Dialect.POSTGRESQL: {"ctid", "xmin", "xmax", "cmin", "cmax", "tableoid"},
+    Dialect.MYSQL: set(),
+    Dialect.SQLITE: {"rowid", "oid", "_rowid_"},
+}
+
+
+@dataclass(slots=True)
+class TableLookup:
+    table: Table | None
+    system: bool = False
+    """A system catalog table: exists, columns unknown to the snapshot."""
+    case_mismatch: Table | None = None
+    """A table that would match if the case were different (for schema.identifier_case)."""
+    suggestions: list[str] | None = None
+
+
+class SchemaIndex:
+    """Tables and columns of a snapshot, keyed for the dialect's matching rules."""
+
+    def __init__(self, model: SchemaModel) -> None:
+        self.dialect = model.dialect
+        self.model = model
+        self.default_schema = model.default_schema
+        self.lower_case_table_names = int(model.properties.get("lower_case_table_names", 0) or 0)
+        self.sql_mode = str(model.properties.get("sql_mode", "") or "")
+        self.mariadb = bool(model.properties.get("mariadb", False))
+        self.empty = False
+        self._tables: dict[str, Table] = {}
+        self._by_name: dict[str, list[Table]] = {}
+        self._by_lower: dict[str, list[Table]] = {}
+        self._columns: dict[str, dict[str, Column]] = {}
+        self._index_names: dict[str, str] = {}
+        self.dependents_cache: dict[str, list[tuple[str, str, str]]] | None = None
+        for table in model.tables:
+            self._add(table)
+
+    @classmethod
+    def without_snapshot(cls, dialect: Dialect) -> SchemaIndex:
+        index = cls(SchemaModel(dialect=dialect))
+        index.empty = True
+        return index
+
+    # --- keys ------------------------------------------------------------------------------------
+
+    def table_key(self, name: str) -> str:
+        if self.dialect is Dialect.SQLITE or (self.dialect is Dialect.MYSQL and self.lower_case_table_names):
+            return name.lower()
+        return name
+
+    def column_key(self, name: str) -> str:
+        return name if self.dialect is Dialect.POSTGRESQL else name.lower()
+
+    def ident_table_key(self, ident: exp.Identifier | str) -> str:
+        """The key an identifier in SQL looks up (PostgreSQL folds unquoted names)."""
+        name, quoted = (ident, False) if isinstance(ident, str) else (ident.this, ident.quoted)
+        if self.dialect is Dialect.POSTGRESQL:
+            return name if quoted else name.lower()
+        return self.table_key(name)
+
+    def ident_column_key(self, ident: exp.Identifier | str) -> str:
+        name, quoted = (ident, False) if isinstance(ident, str) else (ident.this, ident.quoted)
+        if self.dialect is Dialect.POSTGRESQL:
+            return name if quoted else name.lower()
+        return name.lower()
+
+    def alias_key(self, ident: exp.Identifier | str) -> str:
+        """Aliases follow the table-name rules (MySQL: case-sensitive when lower_case_table_names is 0)."""
+        return self.ident_table_key(ident)
+
+    # --- tables ----------------------------------------------------------------------------------
+
+    def _full_key(self, schema: str | None, name: str) -> str:
+        return qualified(self.table_key(schema) if schema else None, self.table_key(name))
+
+    def _add(self, table: Table) -> None:
+        self._tables[self._full_key(table.schema, table.name)] = table
+        self._by_name.setdefault(self.table_key(table.name), []).append(table)
+        self._by_lower.setdefault(table.name.lower(), []).append(table)
+        self._columns[table.key] = {self.column_key(c.name): c for c in table.columns}
+        for ix in table.indexes:
+            self._index_names[self.table_key(ix.name)] = table.key
+
+    def _remove(self, table: Table) -> None:
+        self._tables.pop(self._full_key(table.schema, table.name), None)
+        for bucket in (self._by_name.get(self.table_key(table.name), []), self._by_lower.get(table.name.lower(), [])):
+            if table in bucket:
+                bucket.remove(table)
+        self._columns.pop(table.key, None)
+        for ix in table.indexes:
+            self._index_names.pop(self.table_key(ix.name), None)
+
+    def tables(self) -> list[Table]:
+        return list(self._tables.values())
+
+    def lookup_table(self, schema_ident: exp.Identifier | None, name_ident: exp.Identifier) -> TableLookup:
+        """Find a table or view by its (optionally schema-qualified) name in SQL."""
+        name = name_ident.this
+        schema = schema_ident.this if schema_ident is not None else None
+        if schema is not None and schema.lower() in SYSTEM_SCHEMAS[self.dialect]:
+            return TableLookup(table=None, system=True)
+        if schema is None and (
+            name.lower() in SYSTEM_TABLES[self.dialect]
+            or (self.dialect is Dialect.POSTGRESQL and name.lower().startswith("pg_"))
+        ):
+            return TableLookup(table=None, system=True)
+        if self.dialect is Dialect.SQLITE and schema is not None and schema.lower() in ("main", "temp"):
+            schema = None
+        key = self.ident_table_key(name_ident)
+        if schema is not None:
+            schema_key = self.ident_table_key(schema_ident) if schema_ident is not None else schema
+            found = self._tables.get(qualified(schema_key, key))
+            if found is None and self.dialect is Dialect.SQLITE:
+                found = self._tables.get(key)
+            if found is not None:
+                return TableLookup(table=found)
+            candidates = [t for t in self._by_lower.get(name.lower(), []) if (t.schema or "").lower() == schema.lower()]
+        else:
+            candidates_exact = self._by_name.get(key, [])
+            found = self._pick_default(candidates_exact)
+            if found is not None:
+                return TableLookup(table=found)
+            candidates = self._by_lower.get(name.lower(), [])
+        mismatch = self._pick_default(candidates) if candidates else None
+        if mismatch is not None and mismatch.name != key:
+            return TableLookup(table=None, case_mismatch=mismatch)
+        return TableLookup(table=None, suggestions=self.table_suggestions(name, schema))
+
+    def _pick_default(self, candidates: list[Table]) -> Table | None:
+        if not candidates:
+            return None
+        if self.dialect is Dialect.SQLITE or (len(candidates) == 1 and candidates[0].schema is None):
+            return candidates[0]
+        for table in candidates:
+            if table.schema == self.default_schema:
+                return table
+        if self.dialect is Dialect.POSTGRESQL:
+            for table in candidates:
+                if table.schema == "public":
+                    return table
+        return None
+
+    def table_suggestions(self, name: str, schema: str | None = None) -> list[str]:
+        names = sorted({t.name for t in self._tables.values()})
+        close = suggest(name, names)
+        keys = []
+        for candidate in close:
+            for t in self._by_lower.get(candidate.lower(), []):
+                keys.append(t.name if t.schema in (None, self.default_schema) else t.key)
+        return keys[:3]
+
+    def index_table(self, name: str) -> str | None:
+        return self._index_names.get(self.table_key(name))
+
+    # --- columns ---------------------------------------------------------------------------------
+
+    def column_map(self, table: Table) -> dict[str, Column]:
+        return self._columns.get(table.key, {})
+
+    def is_system_column(self, key: str) -> bool:
+        return key.lower() in SYSTEM_COLUMNS[self.dialect]
+
+    # --- script overlay --------------------------------------------------------------------------
+
+    def fork(self) -> SchemaIndex:
+        """A copy the script's DDL can change without touching the cached index."""
+        clone = copy.copy(self)
+        clone._tables = dict(self._tables)
+        clone._by_name = {k: list(v) for k, v in self._by_name.items()}
+        clone._by_lower = {k: list(v) for k, v in self._by_lower.items()}
+        clone._columns = dict(self._columns)
+        clone._index_names = dict(self._index_names)
+        clone.dependents_cache = None
+        return clone
+
+    def create_table(self, schema: str | None, name: str, columns: list[Column], kind: TableKind) -> Table:
+        if self.dialect is Dialect.MYSQL and schema is None:
+            schema = self.default_schema
+        if self.dialect is Dialect.POSTGRESQL and schema is None:
+            schema = self.default_schema or "public"
+        table = Table(schema=schema, name=name, kind=kind, columns=columns)
+        self._add(table)
+        return table
+
+    def drop_table(self, table: Table) -> None:
+        self._remove(table)
+
+    def replace_table(self, old: Table, new: Table) -> None:
+        self._remove(old)
+        self._add(new)
+
+    def add_index(self, name: str, table: Table) -> None:
+        self._index_names[self.table_key(name)] = table.key
+
+    def drop_index(self, name: str) -> None:
+        self._index_names.pop(self.table_key(name), None)
