@@ -14,6 +14,7 @@ from core.domain.schema import Column, Dialect, Table, TableKind
 from core.validation.context import StatementContext
 from core.validation.model import Access, RiskLevel, Severity
 from core.validation.resolve import _ident, column_from_def, table_from_create
+from core.validation.risk import function_name
 
 VOLATILE_DEFAULTS = {
     "random",
@@ -367,7 +368,7 @@ def _alter_action(
                     "add a DEFAULT, or add it nullable, backfill, then SET NOT NULL",
                 )
         if pg and isinstance(default, exp.DefaultColumnConstraint) and not new_table:
-            volatile = {f for f in (_fname(n) for n in default.find_all(exp.Func)) if f in VOLATILE_DEFAULTS}
+            volatile = {f for f in (function_name(n) for n in default.find_all(exp.Func)) if f in VOLATILE_DEFAULTS}
             if volatile:
                 ctx.report(
                     "risk.pg_volatile_default",
@@ -474,14 +475,6 @@ def _alter_action(
             return changed
         return True
     return bool(isinstance(action, exp.DropPrimaryKey))
-
-
-def _fname(node: exp.Expression) -> str:
-    if isinstance(node, exp.Anonymous):
-        return str(node.name).lower()
-    if isinstance(node, exp.Func):
-        return node.sql_name().lower()
-    return ""
 
 
 def script_ddl_rules(ctxs: list[StatementContext]) -> None:

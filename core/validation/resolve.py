@@ -8,6 +8,7 @@ derived table over one), unqualified names that might come from it are not judge
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlglot import exp
@@ -735,11 +736,24 @@ class Resolver:
         if isinstance(returning, exp.Returning):
             self.visit(returning, scope, "returning")
 
-    def update(self, node: exp.Update) -> None:
+    @contextmanager
+    def _statement_scope(self, node: exp.Expression) -> Iterator[Scope]:
+        """A top-level scope for a DML statement, with its WITH clause visible."""
         pushed = self._push_ctes(node, None)
         try:
             scope = Scope(parent=None, node=node)
             self.result.scopes.append(scope)
+            yield scope
+            for key in ("where", "order", "limit"):
+                if isinstance(node.args.get(key), exp.Expression):
+                    self.visit(node.args[key], scope, key)
+            self._returning(node, scope)
+        finally:
+            if pushed:
+                self.ctes.pop()
+
+    def update(self, node: exp.Update) -> None:
+        with self._statement_scope(node) as scope:
             target = self._target(node.this, scope, Access.WRITE)
             from_ = node.args.get("from_") or node.args.get("from")
             if isinstance(from_, exp.From):
@@ -749,35 +763,17 @@ class Resolver:
                 if isinstance(join.args.get("on"), exp.Expression):
                     self.visit(join.args["on"], scope, "join")
             self._assignments(node.expressions, scope, target)
-            for key in ("where", "order", "limit"):
-                if isinstance(node.args.get(key), exp.Expression):
-                    self.visit(node.args[key], scope, key)
-            self._returning(node, scope)
-        finally:
-            if pushed:
-                self.ctes.pop()
 
     def delete(self, node: exp.Delete) -> None:
-        pushed = self._push_ctes(node, None)
-        try:
-            scope = Scope(parent=None, node=node)
-            self.result.scopes.append(scope)
+        with self._statement_scope(node) as scope:
             self._target(node.this, scope, Access.WRITE)
             for using in node.args.get("using") or []:
                 self.add_source(scope, using)
             for table in node.args.get("tables") or []:  # MySQL: DELETE t1 FROM t1 JOIN t2
                 if isinstance(table, exp.Table) and isinstance(table.this, exp.Identifier):
-                    key = self.index.alias_key(table.this)
-                    src = scope.sources.get(key)
+                    src = scope.sources.get(self.index.alias_key(table.this))
                     if src is not None and src.table is not None:
                         self.result.tables.append(TableRef(node=table, table=src.table, access=Access.WRITE))
-            for key in ("where", "order", "limit"):
-                if isinstance(node.args.get(key), exp.Expression):
-                    self.visit(node.args[key], scope, key)
-            self._returning(node, scope)
-        finally:
-            if pushed:
-                self.ctes.pop()
 
     def merge(self, node: exp.Merge) -> None:
         scope = Scope(parent=None, node=node)
