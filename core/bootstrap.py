@@ -20,4 +20,7 @@ def build_copilot(settings: Settings | None = None, *, ensure_store: bool = True
     store = Store(settings.effective_store_url())
     if ensure_store:
         store.ensure_ready()
-    return Copilot(settings, store, cipher)
+    copilot = Copilot(settings, store, cipher)
+    if ensure_store:
+        copilot.recover_interrupted_drafts()
+    return copilot

@@ -23,7 +23,7 @@ from core.errors import ConfigurationError, InvalidInput, SqldraftError
 from core.incidents import report_incident
 from core.service import Copilot
 from core.settings import Settings
-from core.textfmt import age_words, ago, render_validation, table
+from core.textfmt import age_words, ago, render_draft, render_validation, table
 
 log = logging.getLogger("sqldraft")
 
@@ -511,6 +511,42 @@ def cmd_validate(ctx: Context) -> int:
     return 1 if result.status.value == "fail" else 0
 
 
+# --- drafts -------------------------------------------------------------------------------------
+
+
+def cli_principal() -> str:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"cli:{user}"
+
+
+def cmd_draft(ctx: Context) -> int:
+    args = ctx.args
+    draft = ctx.copilot.draft(args.connection, args.request, mode=args.mode, requester=cli_principal())
+    ctx.emit(draft.to_dict(), lambda: render_draft(draft, ctx.copilot.clock()))
+    return 0 if draft.status.value in ("completed", "clarification_needed") else 2
+
+
+def cmd_drafts_show(ctx: Context) -> int:
+    draft = ctx.copilot.get_draft(ctx.args.id)
+    ctx.emit(draft.to_dict(), lambda: render_draft(draft, ctx.copilot.clock(), show_attempts=True))
+    return 0
+
+
+def cmd_drafts_cancel(ctx: Context) -> int:
+    draft = ctx.copilot.cancel_draft(ctx.args.id)
+    ctx.emit(draft.to_dict(), f"draft {draft.id} canceled")
+    return 0
+
+
+def cmd_drafts_retry(ctx: Context) -> int:
+    draft = ctx.copilot.retry_draft(ctx.args.id)
+    ctx.emit(draft.to_dict(), lambda: render_draft(draft, ctx.copilot.clock()))
+    return 0 if draft.status.value in ("completed", "clarification_needed") else 2
+
+
 # --- scheduler ----------------------------------------------------------------------------------
 
 
@@ -624,6 +660,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("--from", dest="from_id", type=int, metavar="ID")
     p.add_argument("--to", dest="to_id", type=int, metavar="ID")
+
+    p = add(sub, "draft", cmd_draft, "draft a SQL script for a plain-language request (nothing is executed)")
+    p.add_argument("connection", help="the connection whose schema to draft against")
+    p.add_argument("request", help="what the SQL should do, in plain language (at most 4,000 characters)")
+    p.add_argument("--mode", default="query", help="query (default), dml or ddl")
+
+    drafts = sub.add_parser("drafts", parents=[common], help="show, cancel or retry a draft")
+    dsub = drafts.add_subparsers(dest="subcommand", metavar="ACTION", required=True)
+    for action, handler, text in (
+        ("show", cmd_drafts_show, "show a draft with its attempts"),
+        ("cancel", cmd_drafts_cancel, "cancel a queued or running draft"),
+        ("retry", cmd_drafts_retry, "run a failed draft again"),
+    ):
+        p = add(dsub, action, handler, text)
+        p.add_argument("id", help="the draft id (d + 9 letters and digits)")
 
     p = add(sub, "validate", cmd_validate, "validate SQL against a connection's snapshot (exit 1 when it fails)")
     p.add_argument("connection", nargs="?", help="the connection whose snapshot to check against")

@@ -9,6 +9,7 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,11 +17,18 @@ from typing import Any
 from core.crypto import Cipher
 from core.domain.connections import ConnectionOptions, ConnectionProfile, Schedule
 from core.domain.diff import SchemaDiff
+from core.domain.drafts import Draft, DraftStatus, clean_request
 from core.domain.schema import SchemaModel
-from core.errors import Conflict, InvalidInput
+from core.errors import Conflict, InvalidInput, SqldraftError
+from core.generation.examples import ExampleSource, NoExamples
+from core.generation.generators import Generator, make_generator
+from core.generation.pipeline import run_pipeline
+from core.generation.prompt import Task
+from core.generation.retrieval import Embedder, RetrievalIndex
 from core.incidents import report_incident
 from core.introspection import Progress, no_progress
 from core.services import connections as conn_svc
+from core.services import drafts as draft_svc
 from core.services import snapshots as snap_svc
 from core.services.leases import acquire_lease, lease_holder, release_lease
 from core.settings import Settings
@@ -51,6 +59,15 @@ class DriftEvent:
 DriftListener = Callable[[DriftEvent], None]
 
 
+@dataclass(slots=True)
+class SnapshotTools:
+    """What is built once per snapshot and reused by every request."""
+
+    schema: SchemaModel
+    validator: Validator
+    retrieval: RetrievalIndex | None
+
+
 class Copilot:
     """sqldraft's operations over one store."""
 
@@ -65,8 +82,12 @@ class Copilot:
         self.instance_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._drift_listeners: list[DriftListener] = []
         self._drift_enrichers: list[Callable[[DriftEvent], None]] = []
-        self._validators: OrderedDict[tuple[int, str], Validator] = OrderedDict()
-        self._validator_lock = threading.Lock()
+        self._tools_cache: OrderedDict[tuple[int, str], SnapshotTools] = OrderedDict()
+        self._tools_lock = threading.RLock()
+        self.examples: ExampleSource = NoExamples()
+        self._generator: Generator | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._executor_lock = threading.Lock()
 
     # connections -------------------------------------------------------------------------------
 
@@ -236,14 +257,14 @@ class Copilot:
 
     # validation --------------------------------------------------------------------------------
 
-    def validator(self, name: str) -> tuple[snap_svc.SnapshotInfo, Validator]:
-        """The validator for a connection's snapshot in use (built once per snapshot, then cached)."""
+    def _tools(self, name: str) -> tuple[snap_svc.SnapshotInfo, SnapshotTools]:
+        """The snapshot in use and what is built from it once (validator, retrieval index), cached."""
         info, schema = self.current_schema(name)
         key = (info.id, info.last_seen_at.isoformat())
-        with self._validator_lock:
-            cached = self._validators.get(key)
+        with self._tools_lock:
+            cached = self._tools_cache.get(key)
             if cached is not None:
-                self._validators.move_to_end(key)
+                self._tools_cache.move_to_end(key)
                 return info, cached
         validator = Validator(
             SchemaIndex(schema),
@@ -251,11 +272,32 @@ class Copilot:
             max_chars=self.settings.max_sql_chars,
             checksum=info.checksum,
         )
-        with self._validator_lock:
-            self._validators[key] = validator
-            while len(self._validators) > 8:
-                self._validators.popitem(last=False)
-        return info, validator
+        tools = SnapshotTools(schema=schema, validator=validator, retrieval=None)
+        with self._tools_lock:
+            self._tools_cache[key] = tools
+            while len(self._tools_cache) > 8:
+                self._tools_cache.popitem(last=False)
+        return info, tools
+
+    def validator(self, name: str) -> tuple[snap_svc.SnapshotInfo, Validator]:
+        """The validator for a connection's snapshot in use (built once per snapshot, then cached)."""
+        info, tools = self._tools(name)
+        return info, tools.validator
+
+    def retrieval_index(self, name: str) -> RetrievalIndex:
+        """The retrieval index of a connection's snapshot in use (built once per snapshot, then cached)."""
+        _, tools = self._tools(name)
+        with self._tools_lock:
+            if tools.retrieval is None:
+                tools.retrieval = RetrievalIndex.build(tools.schema, self._embedder())
+            return tools.retrieval
+
+    def _embedder(self) -> Embedder | None:
+        if self.settings.retrieval != "hybrid":
+            return None
+        from core.generation.embeddings import load_embedder
+
+        return load_embedder()
 
     def validation_settings(self) -> ValidationSettings:
         return ValidationSettings(
@@ -307,5 +349,148 @@ class Copilot:
         """Each connection's refresh schedule (the default where it sets none)."""
         return {p.name: p.schedule(self.settings.default_refresh) for p in self.list_connections()}
 
+    # drafting ----------------------------------------------------------------------------------
+
+    def generator(self) -> Generator:
+        """The configured generator (checked on first use; a broken LLM setup is an error, never offline)."""
+        if self._generator is None:
+            self._generator = make_generator(self.settings)
+        return self._generator
+
+    def create_draft(self, connection: str, request: str, *, mode: str = "query", requester: str) -> str:
+        """Record a queued draft after checking everything a user can get wrong; returns its id.
+
+        Raises:
+            InvalidInput: blank or over-long request, unknown mode.
+            NotFound: unknown connection, no snapshot yet.
+            ConfigurationError: the LLM generator is selected but not configured.
+        """
+        text = clean_request(request)
+        parsed_mode = parse_mode(mode)
+        generator = self.generator()
+        with self.store.session() as session:
+            row, info = snap_svc.current_snapshot(session, connection)
+            conn_id, conn_name = row.id, row.name
+        return draft_svc.create_draft(
+            self.store,
+            connection_id=conn_id,
+            connection_name=conn_name,
+            snapshot=info,
+            request=text,
+            mode=parsed_mode.value,
+            requester=requester,
+            generator=generator.name,
+        )
+
+    def run_draft(self, draft_id: str) -> Draft:
+        """Generate, validate and repair a queued draft in this thread; returns it finished."""
+        draft = self.get_draft(draft_id)
+        if not draft_svc.start_draft(self.store, draft.id, self.instance_id):
+            return self.get_draft(draft.id)
+        try:
+            self._generate(draft)
+        except SqldraftError as exc:
+            draft_svc.fail_draft(self.store, draft.id, str(exc))
+        except Exception as exc:
+            incident = report_incident(log, exc, f"draft {draft.id}")
+            draft_svc.fail_draft(self.store, draft.id, f"drafting failed unexpectedly (incident {incident})")
+        return self.get_draft(draft.id)
+
+    def _generate(self, draft: Draft) -> None:
+        info, tools = self._tools(draft.connection)
+        index = self.retrieval_index(draft.connection)
+        examples = self.examples.relevant(draft.connection, draft.request, 3)
+        retrieved = index.retrieve(
+            draft.request, self.settings.retrieval_token_budget, [e for e in examples if not e.negative]
+        )
+        task = Task(
+            request=draft.request,
+            mode=parse_mode(draft.mode),
+            dialect=tools.schema.dialect,
+            server_version=tools.schema.server_version,
+            schema_text=retrieved.text,
+            whole_schema=retrieved.whole_schema,
+            examples=examples,
+            schema_model=tools.schema,
+        )
+        outcome = run_pipeline(
+            task,
+            self.generator(),
+            tools.validator,
+            max_repairs=self.settings.max_repair_attempts,
+            on_attempt=lambda record: draft_svc.record_attempt(self.store, draft.id, record),
+            canceled=lambda: draft_svc.is_canceled(self.store, draft.id),
+            first_number=draft.attempt_count + 1,
+        )
+        references = retrieved.to_references() | {
+            "examples": [{"id": e.id, "request": e.request, "negative": e.negative} for e in examples],
+            "snapshot": {"id": info.id, "checksum": info.checksum, "confirmed_at": info.last_seen_at.isoformat()},
+        }
+        if outcome.status is not DraftStatus.CANCELED:
+            draft_svc.finish_draft(self.store, draft.id, outcome, references)
+
+    def draft(self, connection: str, request: str, *, mode: str = "query", requester: str) -> Draft:
+        """Draft a script now (in this thread) and return the finished draft."""
+        return self.run_draft(self.create_draft(connection, request, mode=mode, requester=requester))
+
+    def submit_draft(
+        self,
+        connection: str,
+        request: str,
+        *,
+        mode: str = "query",
+        requester: str,
+        on_done: Callable[[Draft], None] | None = None,
+    ) -> Draft:
+        """Queue a draft and generate it on the drafting pool; ``on_done`` gets the finished draft."""
+        draft_id = self.create_draft(connection, request, mode=mode, requester=requester)
+        queued = self.get_draft(draft_id)
+        self._pool().submit(self._run_and_notify, draft_id, on_done)
+        return queued
+
+    def _run_and_notify(self, draft_id: str, on_done: Callable[[Draft], None] | None) -> None:
+        draft = self.run_draft(draft_id)
+        if on_done is not None:
+            try:
+                on_done(draft)
+            except Exception as exc:
+                report_incident(log, exc, f"notifying about draft {draft_id}")
+
+    def _pool(self) -> ThreadPoolExecutor:
+        with self._executor_lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(
+                    max_workers=self.settings.draft_workers, thread_name_prefix="sqldraft-draft"
+                )
+            return self._executor
+
+    def get_draft(self, draft_id: str) -> Draft:
+        with self.store.session() as session:
+            return draft_svc.load_draft(session, draft_id)
+
+    def cancel_draft(self, draft_id: str) -> Draft:
+        draft_svc.cancel_draft(self.store, draft_id)
+        return self.get_draft(draft_id)
+
+    def retry_draft(self, draft_id: str, *, wait: bool = True, on_done: Callable[[Draft], None] | None = None) -> Draft:
+        """Run a failed draft again (its earlier attempts are kept)."""
+        draft_svc.requeue_for_retry(self.store, draft_id)
+        if wait:
+            return self.run_draft(draft_id)
+        self._pool().submit(self._run_and_notify, draft_id.strip().lower(), on_done)
+        return self.get_draft(draft_id)
+
+    def recover_interrupted_drafts(self) -> list[str]:
+        """Fail (retryably) the drafts a crashed process left behind."""
+        stale = timedelta(
+            seconds=max(
+                self.settings.draft_stale_seconds,
+                self.settings.llm_timeout * (self.settings.max_repair_attempts + 1) + 60,
+            )
+        )
+        return draft_svc.recover_interrupted(self.store, stale, self.clock())
+
     def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
         self.store.dispose()

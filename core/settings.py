@@ -72,12 +72,66 @@ class Settings(BaseSettings):
         ge=1,
         description="OFFSET from which the performance rules suggest keyset pagination.",
     )
+    generator: Literal["auto", "offline", "llm"] = Field(
+        default="auto",
+        description="Who drafts SQL: llm (an OpenAI-compatible model), offline (deterministic, simple requests "
+        "only, no network), or auto (llm when an LLM setting is present, else offline).",
+    )
+    llm_base_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SQLDRAFT_LLM_BASE_URL", "OPENAI_BASE_URL"),
+        description="Base URL of the OpenAI-compatible API (empty: api.openai.com).",
+    )
+    llm_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SQLDRAFT_LLM_API_KEY", "OPENAI_API_KEY"),
+        description="API key for the model endpoint (optional for local endpoints that need none).",
+    )
+    llm_model: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SQLDRAFT_LLM_MODEL", "OPENAI_MODEL"),
+        description="Model name sent to the endpoint, e.g. gpt-4o-mini or a local model's name.",
+    )
+    llm_timeout: float = Field(
+        default=60.0,
+        gt=0,
+        le=600,
+        description="Seconds a model call may take, retries of timeouts, 429 and 5xx included.",
+    )
+    max_repair_attempts: int = Field(
+        default=2,
+        ge=0,
+        le=10,
+        description="How many times a draft that fails validation is sent back to the model with the findings.",
+    )
+    retrieval_token_budget: int = Field(
+        default=6000,
+        ge=500,
+        le=200_000,
+        description="Prompt tokens the retrieved schema may use; small schemas go in whole.",
+    )
+    retrieval: Literal["lexical", "hybrid"] = Field(
+        default="lexical",
+        description="lexical (BM25 + foreign keys), or hybrid (adds local sentence embeddings; needs the "
+        "embeddings extra).",
+    )
+    draft_workers: int = Field(
+        default=16,
+        ge=1,
+        le=256,
+        description="Drafts generated in parallel by a long-running process (the Slack bot).",
+    )
+    draft_stale_seconds: int = Field(
+        default=900,
+        ge=60,
+        description="A draft left running this long without progress is marked failed (retryable) at start-up.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO",
         description="Log level of the long-running processes (scheduler, bot, MCP server).",
     )
 
-    @field_validator("store_url", "secret_key", mode="before")
+    @field_validator("store_url", "secret_key", "llm_base_url", "llm_api_key", "llm_model", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():

@@ -97,3 +97,32 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, sqlite_store_url: str, secret_key: 
     for k, v in env.items():
         monkeypatch.setenv(k, v)
     return env
+
+
+@pytest.fixture
+def fake_llm():
+    from tests.support.fake_llm import FakeLLM
+
+    with FakeLLM() as fake:
+        yield fake
+
+
+@pytest.fixture
+def shop_copilot_factory(tmp_path: Path, secret_key: str):
+    """make(**settings) -> a Copilot over a fresh store with the demo shop database registered and snapshotted."""
+    from core.demo import create_sample_database
+
+    made: list[Copilot] = []
+
+    def make(**extra: object) -> Copilot:
+        db = create_sample_database(tmp_path / f"shop{len(made)}.db")
+        settings = make_settings(f"sqlite:///{tmp_path / f'store{len(made)}.db'}", secret_key, tmp_path, **extra)
+        c = build_copilot(settings)
+        c.add_connection("shop", f"sqlite:///{db}")
+        c.refresh_snapshot("shop")
+        made.append(c)
+        return c
+
+    yield make
+    for c in made:
+        c.close()

@@ -8,17 +8,25 @@ from typing import TYPE_CHECKING, Any
 from core.bootstrap import build_copilot
 from core.demo import create_sample_database
 from core.settings import Settings
+from core.textfmt import render_draft
 
 if TYPE_CHECKING:
     from core.cli import Context
 
 CONNECTION = "shop"
+SAMPLE_REQUESTS = (
+    "How many orders per status?",
+    "Latest 5 orders with status paid",
+    "Top 3 customers by total amount",
+)
 
 
 def demo_settings(base: Settings) -> Settings:
     """The embedded defaults in a demo folder of their own: SQLite store, no key, offline generator."""
     demo_dir = base.data_dir / "demo"
-    return Settings(data_dir=base.data_dir, store_url=f"sqlite:///{demo_dir / 'store.db'}", secret_key=None)
+    return Settings(
+        data_dir=base.data_dir, store_url=f"sqlite:///{demo_dir / 'store.db'}", secret_key=None, generator="offline"
+    )
 
 
 def run_demo(ctx: Context) -> int:
@@ -56,6 +64,12 @@ def run_demo(ctx: Context) -> int:
         assert again is not None
         lines.append(f"3. refreshed again: {again.status} (a new snapshot is stored only when the checksum changes)")
         report["refresh_again"] = again.status
+        report["drafts"] = []
+        lines.append("4. drafted three requests with the offline generator (no model, no network):")
+        for request in SAMPLE_REQUESTS:
+            draft = copilot.draft(CONNECTION, request, requester="cli:demo")
+            report["drafts"].append(draft.to_dict())
+            lines += ["", render_draft(draft, copilot.clock())]
         lines += [
             "",
             "Explore the demo store:",

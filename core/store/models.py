@@ -35,7 +35,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
 
 
 class ConnectionRow(Base):
@@ -96,3 +96,73 @@ class LeaseRow(Base):
     holder: Mapped[str] = mapped_column(String(200))
     acquired_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
+
+
+class DraftRow(Base):
+    __tablename__ = "drafts"
+    __table_args__ = (
+        Index("ix_drafts_created_at", "created_at"),
+        Index("ix_drafts_connection_created", "connection_id", "created_at"),
+        Index("ix_drafts_status", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    connection_id: Mapped[int | None] = mapped_column(ForeignKey("connections.id", ondelete="SET NULL"), nullable=True)
+    connection_name: Mapped[str] = mapped_column(String(63))
+    snapshot_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    snapshot_checksum: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    snapshot_taken_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    request_text: Mapped[str] = mapped_column(Text)
+    mode: Mapped[str] = mapped_column(String(10))
+    requester: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(24))
+    generator: Mapped[str] = mapped_column(String(20))
+    attempt_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    worker: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    warning: Mapped[str | None] = mapped_column(Text, nullable=True)
+    generated_script: Mapped[str | None] = mapped_column(Text, nullable=True)
+    effective_script_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    explanation: Mapped[str | None] = mapped_column(Text, nullable=True)
+    assumptions: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    plan_steps: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    risks: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    impacted_objects: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    unresolved_questions: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    confidence_score: Mapped[float | None] = mapped_column(nullable=True)
+    references: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    validation: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    lint_status: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    risk_level: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    risk_count: Mapped[int] = mapped_column(Integer, default=0)
+    llm_model: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    prompt_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    completion_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    llm_latency_ms: Mapped[int] = mapped_column(Integer, default=0)
+    slack_channel: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    slack_ts: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class DraftAttemptRow(Base):
+    __tablename__ = "draft_attempts"
+    __table_args__ = (Index("ix_draft_attempts_draft_id", "draft_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[str] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    """generate, repair or retry."""
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    latency_ms: Mapped[int] = mapped_column(Integer, default=0)
+    prompt_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    completion_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    model: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    sql: Mapped[str | None] = mapped_column(Text, nullable=True)
+    lint_status: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    findings: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)

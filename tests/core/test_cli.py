@@ -157,3 +157,31 @@ def test_validate_bad_input_is_one_line(cli_env, tmp_path):
     huge = tmp_path / "huge.sql"
     huge.write_text("SELECT 1;\n" * 120_000)
     _one_line_error(run_cli("validate", "--dialect", "sqlite", "--file", str(huge)), "too large")
+
+
+def test_draft_and_drafts_commands(cli_env, tmp_path, monkeypatch):
+    from core.demo import create_sample_database
+
+    monkeypatch.setenv("SQLDRAFT_GENERATOR", "offline")
+    db = create_sample_database(tmp_path / "shop.db")
+    run_cli("connections", "add", "shop", f"sqlite:///{db}")
+    run_cli("snapshot", "refresh", "shop")
+    made = run_cli("draft", "shop", "How many orders per status?", "--json")
+    assert made.code == 0, made.err
+    data = made.json()
+    assert data["status"] == "completed" and data["requester"].startswith("cli:")
+    shown = run_cli("drafts", "show", data["id"])
+    assert shown.code == 0 and "GROUP BY" in shown.out and "attempts:" in shown.out
+    _one_line_error(run_cli("drafts", "cancel", data["id"]), "only a queued or running draft can be canceled")
+    _one_line_error(run_cli("drafts", "retry", data["id"]), "only a failed draft can be retried")
+    _one_line_error(run_cli("drafts", "show", "nope"), "is not a draft id")
+    _one_line_error(run_cli("draft", "shop", "   "), "the request is blank")
+    _one_line_error(run_cli("draft", "shop", "orders", "--mode", "write"), "unknown mode 'write'")
+    monkeypatch.setenv("SQLDRAFT_GENERATOR", "llm")
+    _one_line_error(run_cli("draft", "shop", "orders per status"), "SQLDRAFT_LLM_MODEL")
+
+
+def test_the_demo_drafts_three_requests(tmp_path):
+    data = json.loads(run_cli("demo", "--json").out)
+    assert len(data["drafts"]) == 3
+    assert all(d["status"] == "completed" and d["validation"]["status"] == "pass" for d in data["drafts"])

@@ -174,3 +174,13 @@ def test_removing_an_unknown_connection_lists_the_known_ones(copilot):
         copilot.remove_connection("beta")
     assert copilot.remove_connection("alpha") == 0
     assert copilot.list_connections() == []
+
+
+def test_a_connection_with_drafts_is_kept_unless_forced(shop_copilot_factory):
+    copilot = shop_copilot_factory(generator="offline")
+    draft = copilot.draft("shop", "How many orders per status?", requester="cli:ada")
+    with pytest.raises(Conflict, match="has 1 draft\\(s\\) in its history: use --force"):
+        copilot.remove_connection("shop")
+    assert copilot.remove_connection("shop", force=True) == 1
+    kept = copilot.get_draft(draft.id)
+    assert kept.connection == "shop" and kept.generated_script

@@ -58,3 +58,25 @@ def test_a_foreign_database_is_not_taken_over(tmp_path):
 def test_a_bad_store_url_is_a_configuration_error(url):
     with pytest.raises(ConfigurationError, match="SQLDRAFT_STORE_URL"):
         Store(url)
+
+
+def test_an_older_store_must_be_upgraded_with_init(tmp_path, monkeypatch):
+    from alembic import command
+
+    from core.store.db import _alembic_config
+    from tests.support.cli import run_cli
+
+    path = tmp_path / "old.db"
+    store = Store(f"sqlite:///{path}")
+    with store.engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "0001")
+    with pytest.raises(StoreVersionError, match="older version \\(0001\\); run `sqldraft init`"):
+        store.ensure_ready()
+    store.dispose()
+    monkeypatch.setenv("SQLDRAFT_STORE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("SQLDRAFT_SECRET_KEY", __import__("core.crypto").crypto.generate_key())
+    refused = run_cli("connections", "list")
+    assert refused.code == 2 and "run `sqldraft init`" in refused.err
+    upgraded = run_cli("init")
+    assert upgraded.code == 0 and "upgraded the store" in upgraded.out and "from 0001" in upgraded.out
+    assert run_cli("connections", "list").code == 0

@@ -1,0 +1,30 @@
+"""Approved examples as the drafting pipeline sees them (the review feature fills the library)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(slots=True)
+class Example:
+    id: int
+    request: str
+    sql: str
+    tables: list[str] = field(default_factory=list)
+    negative: bool = False
+    note: str | None = None
+    score: float = 0.0
+
+
+class ExampleSource(Protocol):
+    """Relevant active examples for a connection and a request, best first."""
+
+    def relevant(self, connection: str, request: str, limit: int) -> list[Example]: ...
+
+
+class NoExamples:
+    """An example source with nothing in it."""
+
+    def relevant(self, connection: str, request: str, limit: int) -> list[Example]:
+        return []

@@ -1,0 +1,96 @@
+"""The messages sent to the model: the task, the retrieved schema, examples, and repair feedback.
+
+Only schema metadata goes into a prompt: names, types, keys, comments, defaults and row estimates.
+Never a credential, a connection URL or a data row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from core.domain.schema import Dialect, SchemaModel
+from core.generation.examples import Example
+from core.validation.model import Finding, ScriptMode
+
+_MODES = {
+    ScriptMode.QUERY: "a single read-only SELECT statement (no data or schema changes, no locking clauses)",
+    ScriptMode.DML: "a data-change script (INSERT, UPDATE, DELETE or MERGE), each change with a WHERE that "
+    "limits it to the rows asked for; no schema changes",
+    ScriptMode.DDL: "a schema-change script (CREATE, ALTER, DROP) written as a safe migration for this database",
+}
+_DIALECT_HINTS = {
+    Dialect.POSTGRESQL: "Quote identifiers with double quotes only when needed. ILIKE, :: casts, RETURNING and "
+    "DISTINCT ON are available. In migrations, SET lock_timeout first and create indexes "
+    "CONCURRENTLY.",
+    Dialect.MYSQL: "Quote identifiers with backticks. There is no ILIKE, no :: cast, no FULL JOIN, no DISTINCT ON and "
+    "no NULLS FIRST; strings use single quotes; concatenate with CONCAT(). In ALTER TABLE say "
+    "ALGORITHM= and LOCK=.",
+    Dialect.SQLITE: "There is no ILIKE (LIKE is case-insensitive for ASCII), no RIGHT or FULL JOIN before 3.39, and "
+    "dates are usually TEXT: compare them as ISO-8601 strings or use date()/strftime(). Strings use "
+    "single quotes.",
+}
+JSON_SHAPE = (
+    '{"sql": "...", "explanation": "...", "assumptions": ["..."], "plan_steps": ["..."], '
+    '"unresolved_questions": ["..."], "confidence": 0.0, "clarification_needed": false}'
+)
+
+
+@dataclass(slots=True)
+class Task:
+    request: str
+    mode: ScriptMode
+    dialect: Dialect
+    server_version: str
+    schema_text: str
+    whole_schema: bool
+    examples: list[Example] = field(default_factory=list)
+    schema_model: SchemaModel | None = None
+    """The snapshot's model (for generators that reason over it directly, like the offline one)."""
+
+
+def system_message(task: Task) -> str:
+    name = {"postgresql": "PostgreSQL", "mysql": "MySQL/MariaDB", "sqlite": "SQLite"}[task.dialect.value]
+    lines = [
+        "You draft SQL for a person who will review it before anything runs. You never execute anything.",
+        f"Database: {name} {task.server_version}. Write SQL for exactly this dialect and version. "
+        + _DIALECT_HINTS[task.dialect],
+        f"Draft {_MODES[task.mode]}.",
+        "Use only tables and columns that appear in the schema below; never invent a name. If the request "
+        "cannot be answered from this schema, or is ambiguous in a way that changes the SQL, set "
+        '"clarification_needed": true, leave "sql" empty and ask in "unresolved_questions".',
+        "Prefer explicit column lists over SELECT *. State every assumption you make.",
+        f"Reply with one JSON object and nothing else: {JSON_SHAPE}. confidence is between 0 and 1.",
+        "",
+        "Schema" + (" (complete)" if task.whole_schema else " (the tables most relevant to the request)") + ":",
+        task.schema_text,
+    ]
+    positives = [e for e in task.examples if not e.negative]
+    negatives = [e for e in task.examples if e.negative]
+    if positives:
+        lines += ["", "Approved drafts for similar requests on this database:"]
+        for e in positives:
+            lines += [f"Request: {e.request}", f"SQL: {e.sql.strip()}"]
+    if negatives:
+        lines += ["", "Drafts a reviewer rejected (do not repeat their mistakes):"]
+        for e in negatives:
+            lines += [f"Request: {e.request}", f"SQL: {e.sql.strip()}", f"Reviewer's note: {e.note or '-'}"]
+    return "\n".join(lines)
+
+
+def first_messages(task: Task) -> list[dict[str, str]]:
+    return [{"role": "system", "content": system_message(task)}, {"role": "user", "content": task.request}]
+
+
+def repair_message(findings: list[Finding]) -> dict[str, str]:
+    lines = [
+        "The SQL you drafted does not validate against the schema. Fix every error below and reply with the "
+        "whole JSON object again:"
+    ]
+    for f in findings:
+        fix = f" ({f.suggestion})" if f.suggestion else ""
+        lines.append(f"- line {f.line}, column {f.column}: {f.message}{fix} [{f.rule}]")
+    return {"role": "user", "content": "\n".join(lines)}
+
+
+def format_reminder() -> dict[str, str]:
+    return {"role": "user", "content": f"Reply with the JSON object only, exactly this shape: {JSON_SHAPE}"}

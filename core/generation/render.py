@@ -1,0 +1,74 @@
+"""Tables as compact DDL-like text for prompts, and the token cost of that text."""
+
+from __future__ import annotations
+
+import math
+
+from core.domain.schema import Dialect, Table
+
+CHARS_PER_TOKEN = 3.5
+"""Schema text is dense with identifiers and punctuation; 3.5 characters a token errs on the safe side."""
+
+
+def estimate_tokens(text: str) -> int:
+    return math.ceil(len(text) / CHARS_PER_TOKEN)
+
+
+def quote(name: str, dialect: Dialect) -> str:
+    plain = name.replace("_", "a").isalnum() and not name[:1].isdigit()
+    if dialect is Dialect.POSTGRESQL:
+        return name if plain and name == name.lower() else '"' + name.replace('"', '""') + '"'
+    if dialect is Dialect.MYSQL:
+        return name if plain else "`" + name.replace("`", "``") + "`"
+    return name if plain else '"' + name.replace('"', '""') + '"'
+
+
+def render_table(table: Table, dialect: Dialect, *, qualify: bool) -> str:
+    """One table as a CREATE TABLE-like block: types, keys, defaults, comments, enum labels, indexes."""
+    name = quote(table.name, dialect)
+    if qualify and table.schema:
+        name = f"{quote(table.schema, dialect)}.{name}"
+    head = "VIEW" if table.is_view else "TABLE"
+    notes = []
+    if table.comment:
+        notes.append(table.comment.replace("\n", " "))
+    if table.row_estimate is not None:
+        notes.append(f"~{table.row_estimate:,} rows")
+    lines = [f"CREATE {head} {name} (" + (f"  -- {'; '.join(notes)}" if notes else "")]
+    fks = {fk.columns[0]: fk for fk in table.foreign_keys if len(fk.columns) == 1}
+    body = []
+    for col in table.columns:
+        parts = [quote(col.name, dialect), col.type or "ANY"]
+        if table.primary_key == [col.name]:
+            parts.append("PRIMARY KEY")
+        elif not col.nullable:
+            parts.append("NOT NULL")
+        if col.default is not None and len(col.default) <= 40:
+            parts.append(f"DEFAULT {col.default}")
+        fk = fks.get(col.name)
+        if fk is not None:
+            ref = quote(fk.ref_table, dialect)
+            if qualify and fk.ref_schema:
+                ref = f"{quote(fk.ref_schema, dialect)}.{ref}"
+            parts.append(f"REFERENCES {ref}({', '.join(quote(c, dialect) for c in fk.ref_columns)})")
+        comment = []
+        if col.comment:
+            comment.append(col.comment.replace("\n", " "))
+        if col.enum_labels:
+            comment.append("one of: " + ", ".join(col.enum_labels[:30]))
+        body.append("  " + " ".join(parts) + (f"  -- {'; '.join(comment)}" if comment else ""))
+    if len(table.primary_key) > 1:
+        body.append(f"  PRIMARY KEY ({', '.join(quote(c, dialect) for c in table.primary_key)})")
+    for fk in table.foreign_keys:
+        if len(fk.columns) > 1:
+            body.append(
+                f"  FOREIGN KEY ({', '.join(quote(c, dialect) for c in fk.columns)}) REFERENCES "
+                f"{quote(fk.ref_table, dialect)}({', '.join(quote(c, dialect) for c in fk.ref_columns)})"
+            )
+    lines.append(",\n".join(body))
+    lines.append(");")
+    indexes = [ix for ix in table.indexes if not ix.primary and ix.columns != table.primary_key]
+    if indexes:
+        shown = "; ".join(f"{'unique ' if ix.unique else ''}({', '.join(ix.columns)})" for ix in indexes[:8])
+        lines.append(f"-- indexes on {table.name}: {shown}")
+    return "\n".join(lines)

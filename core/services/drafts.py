@@ -1,0 +1,350 @@
+"""Drafts in the store: creation, the status machine (conditional updates), attempts, recovery."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from core.domain.drafts import DRAFT_ID_RE, Attempt, Draft, DraftStatus
+from core.errors import Conflict, InvalidInput, NotFound
+from core.generation.pipeline import AttemptRecord, Outcome
+from core.store import Store
+from core.store.models import DraftAttemptRow, DraftRow, utcnow
+from core.validation.model import Category
+
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
+
+
+def new_draft_id() -> str:
+    return "d" + "".join(secrets.choice(_ALPHABET) for _ in range(9))
+
+
+def to_draft(row: DraftRow, attempts: list[DraftAttemptRow] | None = None) -> Draft:
+    return Draft(
+        id=row.id,
+        connection=row.connection_name,
+        request=row.request_text,
+        mode=row.mode,
+        requester=row.requester,
+        status=DraftStatus(row.status),
+        generator=row.generator,
+        created_at=row.created_at,
+        attempt_count=row.attempt_count,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        error_message=row.error_message,
+        warning=row.warning,
+        generated_script=row.generated_script,
+        effective_script_text=row.effective_script_text,
+        explanation=row.explanation,
+        assumptions=list(row.assumptions or []),
+        plan_steps=list(row.plan_steps or []),
+        risks=list(row.risks or []),
+        impacted_objects=list(row.impacted_objects or []),
+        unresolved_questions=list(row.unresolved_questions or []),
+        confidence=row.confidence_score,
+        references=dict(row.references or {}),
+        validation=row.validation,
+        lint_status=row.lint_status,
+        risk_level=row.risk_level,
+        snapshot_id=row.snapshot_id,
+        snapshot_checksum=row.snapshot_checksum,
+        snapshot_taken_at=row.snapshot_taken_at,
+        llm_model=row.llm_model,
+        prompt_tokens=row.prompt_tokens,
+        completion_tokens=row.completion_tokens,
+        llm_latency_ms=row.llm_latency_ms,
+        slack_channel=row.slack_channel,
+        slack_ts=row.slack_ts,
+        attempts=[
+            Attempt(
+                number=a.number,
+                kind=a.kind,
+                started_at=a.started_at,
+                latency_ms=a.latency_ms,
+                prompt_tokens=a.prompt_tokens,
+                completion_tokens=a.completion_tokens,
+                model=a.model,
+                sql=a.sql,
+                lint_status=a.lint_status,
+                findings=list(a.findings or []),
+                error=a.error,
+            )
+            for a in attempts or []
+        ],
+    )
+
+
+def check_draft_id(draft_id: str) -> str:
+    value = (draft_id or "").strip().lower()
+    if not DRAFT_ID_RE.match(value):
+        raise InvalidInput(f"{draft_id!r} is not a draft id: ids look like d7k3m9x2pq (see `sqldraft history`)")
+    return value
+
+
+def find_draft_row(session: Session, draft_id: str) -> DraftRow:
+    row = session.get(DraftRow, check_draft_id(draft_id))
+    if row is None:
+        raise NotFound(f"no draft with id {draft_id!r}: list recent drafts with `sqldraft history`")
+    return row
+
+
+def load_draft(session: Session, draft_id: str) -> Draft:
+    row = find_draft_row(session, draft_id)
+    attempts = list(
+        session.scalars(
+            select(DraftAttemptRow).where(DraftAttemptRow.draft_id == row.id).order_by(DraftAttemptRow.number)
+        )
+    )
+    return to_draft(row, attempts)
+
+
+def create_draft(
+    store: Store,
+    *,
+    connection_id: int,
+    connection_name: str,
+    snapshot: Any,
+    request: str,
+    mode: str,
+    requester: str,
+    generator: str,
+) -> str:
+    now = utcnow()
+    with store.uow() as uow:
+        row = DraftRow(
+            id=new_draft_id(),
+            connection_id=connection_id,
+            connection_name=connection_name,
+            snapshot_id=snapshot.id,
+            snapshot_checksum=snapshot.checksum,
+            snapshot_taken_at=snapshot.last_seen_at,
+            request_text=request,
+            mode=mode,
+            requester=requester,
+            status=DraftStatus.QUEUED.value,
+            generator=generator,
+            attempt_count=0,
+            created_at=now,
+            updated_at=now,
+            assumptions=[],
+            plan_steps=[],
+            risks=[],
+            impacted_objects=[],
+            unresolved_questions=[],
+            references={},
+            risk_count=0,
+            prompt_tokens=0,
+            completion_tokens=0,
+            llm_latency_ms=0,
+        )
+        uow.session.add(row)
+        uow.commit()
+        return row.id
+
+
+def start_draft(store: Store, draft_id: str, worker: str) -> bool:
+    """queued -> running, atomically; False if it is no longer queued (canceled meanwhile)."""
+    now = utcnow()
+    with store.uow() as uow:
+        result = uow.session.execute(
+            update(DraftRow)
+            .where(DraftRow.id == draft_id, DraftRow.status == DraftStatus.QUEUED.value)
+            .values(status=DraftStatus.RUNNING.value, started_at=now, heartbeat_at=now, worker=worker, updated_at=now)
+        )
+        uow.commit()
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def record_attempt(store: Store, draft_id: str, record: AttemptRecord) -> None:
+    now = utcnow()
+    with store.uow() as uow:
+        uow.session.add(
+            DraftAttemptRow(
+                draft_id=draft_id,
+                number=record.number,
+                kind=record.kind,
+                started_at=record.started_at,
+                latency_ms=record.latency_ms,
+                prompt_tokens=record.prompt_tokens,
+                completion_tokens=record.completion_tokens,
+                model=record.model,
+                sql=record.sql,
+                lint_status=record.lint_status,
+                findings=record.findings,
+                error=record.error,
+            )
+        )
+        uow.session.execute(
+            update(DraftRow)
+            .where(DraftRow.id == draft_id)
+            .values(attempt_count=DraftRow.attempt_count + 1, heartbeat_at=now, updated_at=now)
+        )
+        uow.commit()
+
+
+def is_canceled(store: Store, draft_id: str) -> bool:
+    with store.session() as session:
+        return session.scalar(select(DraftRow.status).where(DraftRow.id == draft_id)) == DraftStatus.CANCELED.value
+
+
+def finish_draft(store: Store, draft_id: str, outcome: Outcome, references: dict[str, Any]) -> bool:
+    """running -> the outcome's status, atomically; False if the draft was canceled meanwhile."""
+    now = utcnow()
+    values: dict[str, Any] = {
+        "status": outcome.status.value,
+        "finished_at": now,
+        "updated_at": now,
+        "error_message": outcome.error,
+        "warning": outcome.warning,
+        "references": references,
+        "llm_model": outcome.model,
+        "prompt_tokens": outcome.prompt_tokens,
+        "completion_tokens": outcome.completion_tokens,
+        "llm_latency_ms": outcome.latency_ms,
+    }
+    reply = outcome.reply
+    if reply is not None:
+        values.update(
+            generated_script=reply.sql or None,
+            effective_script_text=reply.sql or None,
+            explanation=reply.explanation or None,
+            assumptions=reply.assumptions,
+            plan_steps=reply.plan_steps,
+            unresolved_questions=reply.unresolved_questions,
+            confidence_score=reply.confidence,
+        )
+    validation = outcome.validation
+    if validation is not None:
+        risks = [
+            f"{f.message}" for f in validation.findings if f.category is Category.RISK and f.severity.value != "info"
+        ]
+        values.update(
+            validation=validation.to_dict(),
+            lint_status=validation.status.value,
+            risk_level=validation.risk_level.value,
+            risk_count=len(risks),
+            risks=risks,
+            impacted_objects=[o.to_dict() for o in validation.impacted_objects],
+        )
+    with store.uow() as uow:
+        result = uow.session.execute(
+            update(DraftRow)
+            .where(DraftRow.id == draft_id, DraftRow.status == DraftStatus.RUNNING.value)
+            .values(**values)
+        )
+        uow.commit()
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def fail_draft(store: Store, draft_id: str, error: str) -> None:
+    now = utcnow()
+    with store.uow() as uow:
+        uow.session.execute(
+            update(DraftRow)
+            .where(DraftRow.id == draft_id, DraftRow.status.in_([DraftStatus.QUEUED.value, DraftStatus.RUNNING.value]))
+            .values(status=DraftStatus.FAILED.value, error_message=error, finished_at=now, updated_at=now)
+        )
+        uow.commit()
+
+
+def cancel_draft(store: Store, draft_id: str) -> None:
+    """queued or running -> canceled.
+
+    Raises:
+        NotFound: unknown id.
+        Conflict: the draft has finished already.
+    """
+    now = utcnow()
+    with store.uow() as uow:
+        row = find_draft_row(uow.session, draft_id)
+        result = uow.session.execute(
+            update(DraftRow)
+            .where(DraftRow.id == row.id, DraftRow.status.in_([DraftStatus.QUEUED.value, DraftStatus.RUNNING.value]))
+            .values(status=DraftStatus.CANCELED.value, finished_at=now, updated_at=now)
+        )
+        uow.commit()
+        if not result.rowcount:  # type: ignore[attr-defined]
+            status = uow.session.scalar(select(DraftRow.status).where(DraftRow.id == row.id))
+            raise Conflict(f"draft {row.id} is {status}: only a queued or running draft can be canceled")
+
+
+def requeue_for_retry(store: Store, draft_id: str) -> None:
+    """failed -> queued, keeping its attempts.
+
+    Raises:
+        NotFound: unknown id.
+        Conflict: the draft did not fail.
+    """
+    now = utcnow()
+    with store.uow() as uow:
+        row = find_draft_row(uow.session, draft_id)
+        result = uow.session.execute(
+            update(DraftRow)
+            .where(DraftRow.id == row.id, DraftRow.status == DraftStatus.FAILED.value)
+            .values(
+                status=DraftStatus.QUEUED.value, error_message=None, finished_at=None, started_at=None, updated_at=now
+            )
+        )
+        uow.commit()
+        if not result.rowcount:  # type: ignore[attr-defined]
+            status = uow.session.scalar(select(DraftRow.status).where(DraftRow.id == row.id))
+            raise Conflict(f"draft {row.id} is {status}: only a failed draft can be retried")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover_interrupted(store: Store, stale_after: timedelta, now: datetime | None = None) -> list[str]:
+    """Mark drafts that a crashed process left queued or running as failed (retryable); returns their ids.
+
+    A draft is interrupted when its worker was a process on this host that no longer exists, or when
+    it has made no progress for ``stale_after`` (any host).
+    """
+    now = now or utcnow()
+    host = socket.gethostname()
+    interrupted: list[str] = []
+    with store.uow() as uow:
+        rows = uow.session.execute(
+            select(DraftRow.id, DraftRow.status, DraftRow.worker, DraftRow.heartbeat_at, DraftRow.created_at).where(
+                DraftRow.status.in_([DraftStatus.QUEUED.value, DraftStatus.RUNNING.value])
+            )
+        ).all()
+        for draft_id, status, worker, heartbeat, created in rows:
+            last = heartbeat or created
+            dead_local = False
+            if worker and status == DraftStatus.RUNNING.value:
+                whost, _, rest = worker.partition(":")
+                pid = rest.split(":", 1)[0]
+                dead_local = whost == host and pid.isdigit() and not _pid_alive(int(pid))
+            if dead_local or (now - last) > stale_after:
+                interrupted.append(draft_id)
+        if interrupted:
+            uow.session.execute(
+                update(DraftRow)
+                .where(
+                    DraftRow.id.in_(interrupted),
+                    or_(DraftRow.status == DraftStatus.QUEUED.value, DraftRow.status == DraftStatus.RUNNING.value),
+                )
+                .values(
+                    status=DraftStatus.FAILED.value,
+                    finished_at=now,
+                    updated_at=now,
+                    error_message="interrupted: the process drafting it stopped before it finished; retry it",
+                )
+            )
+            uow.commit()
+    return interrupted
