@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import PG_BASE, header, make_wide, percentile, pg_exists, pg_recreate, sa_url  # noqa: E402
-from bench.snapshot_bench import table_count  # noqa: E402
-from core.bootstrap import build_copilot  # noqa: E402
-from core.settings import Settings  # noqa: E402
-from tests.support.fake_llm import FakeLLM  # noqa: E402
+from bench.common import PG_BASE, header, make_wide, percentile, pg_exists, pg_recreate, sa_url
+from bench.snapshot_bench import table_count
+from core.bootstrap import build_copilot
+from core.settings import Settings
+from tests.support.fake_llm import FakeLLM
 
 
 def main() -> None:

@@ -22,6 +22,13 @@ from core.domain.connections import ConnectionOptions
 from core.errors import ConfigurationError, InvalidInput, SqldraftError
 from core.incidents import report_incident
 from core.service import Copilot
+from core.services.history import (
+    HistoryFilters,
+    HistoryQuery,
+    any_filter,
+    parse_bool,
+    parse_datetime,
+)
 from core.settings import Settings
 from core.textfmt import age_words, ago, render_draft, render_validation, table
 
@@ -210,6 +217,10 @@ def _options_from_args(args: argparse.Namespace) -> dict[str, Any]:
         changes["refresh"] = args.refresh
     if args.notify_channel is not None:
         changes["notify_channel"] = args.notify_channel or None
+    if args.approvers is not None:
+        changes["approvers"] = _csv(args.approvers)
+    if args.allow_self_approval is not None:
+        changes["allow_self_approval"] = parse_bool("--allow-self-approval", args.allow_self_approval)
     return changes
 
 
@@ -282,7 +293,10 @@ def cmd_connections_verify(ctx: Context) -> int:
 def cmd_connections_set(ctx: Context) -> int:
     changes = _options_from_args(ctx.args)
     if not changes:
-        raise InvalidInput("nothing to change: give --schemas, --exclude-schemas, --refresh or --notify-channel")
+        raise InvalidInput(
+            "nothing to change: give --schemas, --exclude-schemas, --refresh, --notify-channel, --approvers "
+            "or --allow-self-approval"
+        )
     profile = ctx.copilot.set_connection_options(ctx.args.name, **changes)
     ctx.emit(profile.to_dict(), f"updated {profile.name}: " + json.dumps(profile.options.to_dict()))
     return 0
@@ -536,15 +550,204 @@ def cmd_drafts_show(ctx: Context) -> int:
 
 
 def cmd_drafts_cancel(ctx: Context) -> int:
-    draft = ctx.copilot.cancel_draft(ctx.args.id)
+    draft = ctx.copilot.cancel_draft(ctx.args.id, principal=cli_principal())
     ctx.emit(draft.to_dict(), f"draft {draft.id} canceled")
     return 0
 
 
 def cmd_drafts_retry(ctx: Context) -> int:
-    draft = ctx.copilot.retry_draft(ctx.args.id)
+    draft = ctx.copilot.retry_draft(ctx.args.id, principal=cli_principal())
     ctx.emit(draft.to_dict(), lambda: render_draft(draft, ctx.copilot.clock()))
     return 0 if draft.status.value in ("completed", "clarification_needed") else 2
+
+
+# --- review, history, examples, audit -----------------------------------------------------------
+
+
+def cmd_review(ctx: Context) -> int:
+    args = ctx.args
+    copilot = ctx.copilot
+    if args.decision == "reopen":
+        record = copilot.reopen(args.id, cli_principal(), note=args.note)
+    else:
+        final = read_sql_argument(args.sql, args.file, sys.stdin) if args.decision == "edit" else None
+        if args.decision != "edit" and (args.sql or args.file):
+            raise InvalidInput("--sql and --file go with 'edit' only")
+        record = copilot.review(args.id, args.decision, cli_principal(), note=args.note, final_script=final)
+
+    def render() -> str:
+        lines = [
+            f"draft {record.draft_id}: {record.decision} by {record.reviewer}"
+            + (f" ({record.note})" if record.note else "")
+        ]
+        if record.diff:
+            lines += ["", record.diff.rstrip()]
+        if record.validation:
+            from core.validation.model import Validation
+
+            lines += ["", "the final script re-validated:", render_validation(Validation.from_dict(record.validation))]
+        return "\n".join(lines)
+
+    ctx.emit(record.to_dict(), render)
+    return 0
+
+
+def _history_query(args: argparse.Namespace) -> HistoryQuery:
+    filters = HistoryFilters(
+        connection=args.connection,
+        requester=args.requester,
+        status=args.status,
+        review_status=args.review,
+        lint_status=args.lint,
+        risk_level=args.risk,
+        has_final_script=parse_bool("--final", args.final),
+        created_from=parse_datetime("--from", args.created_from),
+        created_to=parse_datetime("--to", args.created_to),
+        text=args.text,
+    )
+    return HistoryQuery(filters=filters, sort=args.sort, order=args.order, page=args.page, page_size=args.page_size)
+
+
+def cmd_history(ctx: Context) -> int:
+    args = ctx.args
+    copilot = ctx.copilot
+    if args.id:
+        detail = copilot.history_detail(args.id)
+        draft = copilot.get_draft(args.id)
+
+        def render_detail() -> str:
+            lines = [render_draft(draft, copilot.clock(), show_attempts=True), "  review trail:"]
+            if not detail["reviews"]:
+                lines.append("    (no decision yet)")
+            for r in detail["reviews"]:
+                lines.append(
+                    f"    {r['created_at']}  {r['decision']:<9} {r['reviewer']}"
+                    + (f'  "{r["note"]}"' if r["note"] else "")
+                )
+                if r["diff"]:
+                    lines += ["      " + line for line in r["diff"].rstrip().splitlines()]
+            lines.append("  events:")
+            lines += [f"    {e['at']}  {e['kind']:<22} {e['principal']}" for e in detail["events"]]
+            return "\n".join(lines)
+
+        ctx.emit(detail, render_detail)
+        return 0
+    query = _history_query(args)
+    if args.export:
+        out = open(args.output, "w", encoding="utf-8", newline="") if args.output else ctx.out  # noqa: SIM115
+        try:
+            for chunk in copilot.export_history(query, args.export):
+                out.write(chunk)
+        finally:
+            if args.output:
+                out.close()
+        return 0
+    page = copilot.history(query)
+
+    def render() -> str:
+        if not page.items:
+            return "no drafts match" if any_filter(query.filters) else 'no drafts yet: try `sqldraft draft CONN "..."`'
+        rows = [
+            [
+                r.id,
+                r.created_at.strftime("%Y-%m-%d %H:%M"),
+                r.connection,
+                r.latest_status,
+                r.review_status,
+                r.lint_status or "-",
+                r.risk_level or "-",
+                r.requester,
+                (r.request[:50] + "...") if len(r.request) > 53 else r.request,
+            ]
+            for r in page.items
+        ]
+        head = table(
+            rows, ["id", "created (UTC)", "connection", "status", "review", "lint", "risk", "requester", "request"]
+        )
+        return f"{head}\npage {page.page} of {page.pages} ({page.total} drafts)"
+
+    ctx.emit(page.to_dict(), render)
+    return 0
+
+
+def cmd_examples_list(ctx: Context) -> int:
+    items = ctx.copilot.list_examples(ctx.args.connection, ctx.args.status)
+    ctx.emit(
+        [e.to_dict() for e in items],
+        lambda: (
+            table(
+                [
+                    [
+                        e.id,
+                        e.connection,
+                        e.status + (" (negative)" if e.negative else ""),
+                        e.request[:50],
+                        " ".join(e.sql.split())[:60],
+                    ]
+                    for e in items
+                ],
+                ["id", "connection", "status", "request", "sql"],
+            )
+            if items
+            else "no examples"
+        ),
+    )
+    return 0
+
+
+def cmd_examples_add(ctx: Context) -> int:
+    args = ctx.args
+    sql = read_sql_argument(args.sql, args.file, sys.stdin)
+    info = ctx.copilot.add_example(
+        args.connection,
+        args.request,
+        sql,
+        principal=cli_principal(),
+        mode=args.mode,
+        negative=args.negative,
+        note=args.note,
+    )
+    ctx.emit(info.to_dict(), f"added example #{info.id} to {info.connection}")
+    return 0
+
+
+def cmd_examples_remove(ctx: Context) -> int:
+    info = ctx.copilot.remove_example(ctx.args.id, principal=cli_principal())
+    ctx.emit(info.to_dict(), f"removed example #{info.id}")
+    return 0
+
+
+def cmd_audit(ctx: Context) -> int:
+    args = ctx.args
+    events = ctx.copilot.events(
+        draft_id=args.draft,
+        kind=args.kind,
+        principal=args.principal,
+        since=parse_datetime("--since", args.since),
+        limit=args.limit,
+    )
+    ctx.emit(
+        [e.to_dict() for e in events],
+        lambda: (
+            table(
+                [
+                    [
+                        e.at.strftime("%Y-%m-%d %H:%M:%S"),
+                        e.kind,
+                        e.principal,
+                        e.draft_id or "",
+                        e.connection or "",
+                        json.dumps(e.detail)[:60],
+                    ]
+                    for e in events
+                ],
+                ["at (UTC)", "event", "principal", "draft", "connection", "detail"],
+            )
+            if events
+            else "no events"
+        ),
+    )
+    return 0
 
 
 # --- scheduler ----------------------------------------------------------------------------------
@@ -597,6 +800,12 @@ def _common() -> argparse.ArgumentParser:
 
 
 def _connection_option_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--approvers", metavar="P,Q", help="who may approve this connection's drafts (principals, groups)")
+    p.add_argument(
+        "--allow-self-approval",
+        metavar="yes|no",
+        help="let the requester of a dml/ddl draft approve it too (default no)",
+    )
     p.add_argument("--schemas", metavar="A,B", help="only these schemas (glob patterns allowed)")
     p.add_argument("--exclude-schemas", metavar="A,B", help="leave these schemas out (glob patterns allowed)")
     p.add_argument("--refresh", metavar="SCHEDULE", help="refresh schedule: 30m, 6h, 1d, a cron expression, or off")
@@ -675,6 +884,55 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         p = add(dsub, action, handler, text)
         p.add_argument("id", help="the draft id (d + 9 letters and digits)")
+
+    p = add(sub, "review", cmd_review, "approve, reject or edit a draft (or reopen a decided one)")
+    p.add_argument("id", help="the draft id")
+    p.add_argument("decision", choices=["approve", "reject", "edit", "reopen"])
+    p.add_argument("--note", help="why (kept in the trail; a rejection's note teaches later drafts)")
+    p.add_argument("--sql", metavar="TEXT", help="edit: the final script")
+    p.add_argument("--file", metavar="FILE", help="edit: a file with the final script, or - for standard input")
+
+    p = add(sub, "history", cmd_history, "list drafts (filters, sorting, pages), show one, or export")
+    p.add_argument("id", nargs="?", help="show this draft with its attempts, review trail and events")
+    p.add_argument("--connection")
+    p.add_argument("--requester", metavar="PRINCIPAL")
+    p.add_argument("--status", help="queued, running, completed, failed, canceled, clarification_needed")
+    p.add_argument("--review", help="pending, approved, rejected, edited")
+    p.add_argument("--lint", help="pass, warn, fail")
+    p.add_argument("--risk", help="none, low, medium, high, critical")
+    p.add_argument("--final", metavar="yes|no", help="only drafts with (or without) an edited final script")
+    p.add_argument("--from", dest="created_from", metavar="DATE", help="created at or after (ISO 8601)")
+    p.add_argument("--to", dest="created_to", metavar="DATE", help="created at or before (ISO 8601)")
+    p.add_argument("--text", help="text in the request (case-insensitive)")
+    p.add_argument("--sort", default="created_at", help="created_at (default), last_reviewed_at or risk_count")
+    p.add_argument("--order", default="desc", help="asc or desc (default)")
+    p.add_argument("--page", type=int, default=1)
+    p.add_argument("--page-size", type=int, default=20, help="1 to 100 (default 20)")
+    p.add_argument("--export", choices=["jsonl", "csv"], help="every matching draft, not one page")
+    p.add_argument("--output", metavar="FILE", help="with --export: write here instead of standard output")
+
+    examples = sub.add_parser("examples", parents=[common], help="the library of approved examples")
+    esub = examples.add_subparsers(dest="subcommand", metavar="ACTION", required=True)
+    p = add(esub, "list", cmd_examples_list, "list examples")
+    p.add_argument("connection", nargs="?")
+    p.add_argument("--status", help="active (default), stale, removed or all")
+    p = add(esub, "add", cmd_examples_add, "add an example by hand (it must validate)")
+    p.add_argument("connection")
+    p.add_argument("--request", required=True, help="the plain-language request")
+    p.add_argument("--sql", metavar="TEXT")
+    p.add_argument("--file", metavar="FILE")
+    p.add_argument("--mode", default="query")
+    p.add_argument("--negative", action="store_true", help="an example of what not to do")
+    p.add_argument("--note", help="why (for a negative example)")
+    p = add(esub, "remove", cmd_examples_remove, "remove an example")
+    p.add_argument("id", type=int)
+
+    p = add(sub, "audit", cmd_audit, "the audit log: every state change with its principal and time")
+    p.add_argument("--draft", metavar="ID")
+    p.add_argument("--kind", help="an event kind (review.approved) or a prefix ending in a dot (review.)")
+    p.add_argument("--principal")
+    p.add_argument("--since", metavar="DATE")
+    p.add_argument("--limit", type=int, default=100)
 
     p = add(sub, "validate", cmd_validate, "validate SQL against a connection's snapshot (exit 1 when it fails)")
     p.add_argument("connection", nargs="?", help="the connection whose snapshot to check against")

@@ -8,19 +8,22 @@ import socket
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from core.crypto import Cipher
 from core.domain.connections import ConnectionOptions, ConnectionProfile, Schedule
 from core.domain.diff import SchemaDiff
 from core.domain.drafts import Draft, DraftStatus, clean_request
+from core.domain.review import Principal, ReviewPolicy, ReviewStatus, parse_principals
 from core.domain.schema import SchemaModel
-from core.errors import Conflict, InvalidInput, SqldraftError
-from core.generation.examples import ExampleSource, NoExamples
+from core.errors import Conflict, InvalidInput, NotFound, SqldraftError
+from core.generation.examples import ExampleSource
 from core.generation.generators import Generator, make_generator
 from core.generation.pipeline import run_pipeline
 from core.generation.prompt import Task
@@ -29,11 +32,22 @@ from core.incidents import report_incident
 from core.introspection import Progress, no_progress
 from core.services import connections as conn_svc
 from core.services import drafts as draft_svc
+from core.services import review as review_svc
 from core.services import snapshots as snap_svc
+from core.services.audit import SYSTEM, Event, list_events
+from core.services.examples import (
+    ExampleInfo,
+    StoreExampleSource,
+    add_example,
+    list_examples,
+    remove_example,
+    revalidate_examples,
+)
+from core.services.history import HistoryPage, HistoryQuery, export_rows, history_page, to_csv, to_jsonl
 from core.services.leases import acquire_lease, lease_holder, release_lease
 from core.settings import Settings
 from core.store import Store
-from core.store.models import utcnow
+from core.store.models import ConnectionRow, DraftRow, utcnow
 from core.validation.context import Settings as ValidationSettings
 from core.validation.engine import Validator, parse_dialect, parse_mode
 from core.validation.model import Validation
@@ -84,7 +98,7 @@ class Copilot:
         self._drift_enrichers: list[Callable[[DriftEvent], None]] = []
         self._tools_cache: OrderedDict[tuple[int, str], SnapshotTools] = OrderedDict()
         self._tools_lock = threading.RLock()
-        self.examples: ExampleSource = NoExamples()
+        self.examples: ExampleSource = StoreExampleSource(store)
         self._generator: Generator | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._executor_lock = threading.Lock()
@@ -176,6 +190,10 @@ class Copilot:
         finally:
             release_lease(self.store, lease, self.instance_id)
         if result.status == "changed" and result.snapshot is not None and result.diff is not None:
+            try:
+                details = self._drift_details(name, result.diff)
+            except SqldraftError as exc:
+                details = {"error": str(exc)}
             self._publish_drift(
                 DriftEvent(
                     connection=name,
@@ -183,7 +201,7 @@ class Copilot:
                     snapshot=result.snapshot,
                     diff=result.diff,
                     trigger=trigger,
-                    details={},
+                    details=details,
                 )
             )
         return result
@@ -468,17 +486,164 @@ class Copilot:
         with self.store.session() as session:
             return draft_svc.load_draft(session, draft_id)
 
-    def cancel_draft(self, draft_id: str) -> Draft:
-        draft_svc.cancel_draft(self.store, draft_id)
+    def cancel_draft(self, draft_id: str, *, principal: str = SYSTEM) -> Draft:
+        draft_svc.cancel_draft(self.store, draft_id, principal)
         return self.get_draft(draft_id)
 
-    def retry_draft(self, draft_id: str, *, wait: bool = True, on_done: Callable[[Draft], None] | None = None) -> Draft:
+    def retry_draft(
+        self,
+        draft_id: str,
+        *,
+        principal: str = SYSTEM,
+        wait: bool = True,
+        on_done: Callable[[Draft], None] | None = None,
+    ) -> Draft:
         """Run a failed draft again (its earlier attempts are kept)."""
-        draft_svc.requeue_for_retry(self.store, draft_id)
+        draft_svc.requeue_for_retry(self.store, draft_id, principal)
         if wait:
             return self.run_draft(draft_id)
         self._pool().submit(self._run_and_notify, draft_id.strip().lower(), on_done)
         return self.get_draft(draft_id)
+
+    # review, history, examples, audit ---------------------------------------------------------
+
+    def review_policy(self, connection: str) -> ReviewPolicy:
+        """The connection's approvers (or SQLDRAFT_APPROVERS) and its four-eyes setting."""
+        with self.store.session() as session:
+            row = session.scalars(select(ConnectionRow).where(ConnectionRow.name == connection)).first()
+            extra = ConnectionOptions.from_dict(row.options).extra if row is not None else {}
+        approvers = extra.get("approvers") or parse_principals(self.settings.approvers)
+        return ReviewPolicy(approvers=list(approvers), allow_self_approval=bool(extra.get("allow_self_approval")))
+
+    def review(
+        self,
+        draft_id: str,
+        decision: str,
+        principal: Principal | str,
+        *,
+        note: str | None = None,
+        final_script: str | None = None,
+    ) -> review_svc.ReviewRecord:
+        """Approve, reject or edit a draft (see core.services.review.review)."""
+        who = Principal.parse(principal)
+        draft = self.get_draft(draft_id)
+
+        def validate(sql: str, mode: str) -> Validation:
+            try:
+                _, validator = self.validator(draft.connection)
+            except NotFound:
+                raise Conflict(
+                    f"connection {draft.connection!r} has no snapshot any more, so an edit cannot be "
+                    "validated: refresh it or reject the draft"
+                ) from None
+            return validator.validate(sql, mode)
+
+        return review_svc.review(
+            self.store,
+            draft.id,
+            decision,
+            who,
+            note=note,
+            final_script=final_script,
+            policy=self.review_policy(draft.connection),
+            validate=validate,
+        )
+
+    def reopen(self, draft_id: str, principal: Principal | str, *, note: str | None = None) -> review_svc.ReviewRecord:
+        who = Principal.parse(principal)
+        draft = self.get_draft(draft_id)
+        return review_svc.reopen(self.store, draft.id, who, note=note, policy=self.review_policy(draft.connection))
+
+    def history(self, query: HistoryQuery | None = None) -> HistoryPage:
+        with self.store.session() as session:
+            return history_page(session, query or HistoryQuery())
+
+    def history_detail(self, draft_id: str) -> dict[str, Any]:
+        """The draft, its attempts, its review trail and its audit events."""
+        draft = self.get_draft(draft_id)
+        with self.store.session() as session:
+            events = list_events(session, draft_id=draft.id, limit=500)
+        return {
+            "draft": draft.to_dict(),
+            "reviews": [r.to_dict() for r in review_svc.trail(self.store, draft.id)],
+            "events": [e.to_dict() for e in events],
+        }
+
+    def export_history(self, query: HistoryQuery, fmt: str) -> Iterator[str]:
+        if fmt not in ("jsonl", "csv"):
+            raise InvalidInput(f"unknown export format {fmt!r}: use jsonl or csv")
+        with self.store.session() as session:
+            rows = export_rows(session, query)
+            yield from (to_jsonl(rows) if fmt == "jsonl" else to_csv(rows))
+
+    def events(
+        self,
+        *,
+        draft_id: str | None = None,
+        kind: str | None = None,
+        principal: str | None = None,
+        since: datetime | None = None,
+        limit: int = 100,
+    ) -> list[Event]:
+        if not 1 <= limit <= 10_000:
+            raise InvalidInput("limit is out of range: use 1 to 10000")
+        with self.store.session() as session:
+            return list_events(session, draft_id=draft_id, kind=kind, principal=principal, since=since, limit=limit)
+
+    def list_examples(self, connection: str | None = None, status: str | None = None) -> list[ExampleInfo]:
+        return list_examples(self.store, connection, status)
+
+    def add_example(
+        self,
+        connection: str,
+        request: str,
+        sql: str,
+        *,
+        principal: str,
+        mode: str = "query",
+        negative: bool = False,
+        note: str | None = None,
+    ) -> ExampleInfo:
+        info, validator = self.validator(connection)
+        return add_example(
+            self.store,
+            connection,
+            request,
+            sql,
+            mode=parse_mode(mode).value,
+            principal=principal,
+            negative=negative,
+            note=note,
+            validator=validator,
+            checksum=info.checksum,
+        )
+
+    def remove_example(self, example_id: int, *, principal: str) -> ExampleInfo:
+        return remove_example(self.store, example_id, principal)
+
+    def _drift_details(self, name: str, diff: SchemaDiff) -> dict[str, Any]:
+        """After a changed snapshot: re-validate examples; list drafts awaiting review on changed tables."""
+        info, validator = self.validator(name)
+        stale, revived = revalidate_examples(self.store, name, validator, info.checksum)
+        changed = diff.changed_tables()
+        awaiting = []
+        with self.store.session() as session:
+            rows = session.execute(
+                select(DraftRow.id, DraftRow.request_text, DraftRow.impacted_objects).where(
+                    DraftRow.connection_name == name,
+                    DraftRow.status == DraftStatus.COMPLETED.value,
+                    DraftRow.review_status == ReviewStatus.PENDING.value,
+                )
+            ).all()
+        for draft_id, request, impacted in rows:
+            touched = sorted({o["name"] for o in impacted or [] if o.get("name") in changed})
+            if touched:
+                awaiting.append({"id": draft_id, "request": request, "tables": touched})
+        return {
+            "stale_examples": [e.to_dict() for e in stale],
+            "revived_examples": [e.to_dict() for e in revived],
+            "drafts_awaiting_review": awaiting,
+        }
 
     def recover_interrupted_drafts(self) -> list[str]:
         """Fail (retryably) the drafts a crashed process left behind."""

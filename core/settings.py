@@ -126,6 +126,12 @@ class Settings(BaseSettings):
         ge=60,
         description="A draft left running this long without progress is marked failed (retryable) at start-up.",
     )
+    approvers: str = Field(
+        default="",
+        description="Who may approve drafts, comma-separated: slack:U123, slack-group:S456, mcp:<token name>, "
+        "cli:<user>. Empty means any known user. A connection's own list (connections set --approvers) wins. "
+        "The requester of a dml or ddl draft may not approve it (four-eyes) unless the connection allows it.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO",
         description="Log level of the long-running processes (scheduler, bot, MCP server).",

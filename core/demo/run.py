@@ -7,13 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 from core.bootstrap import build_copilot
 from core.demo import create_sample_database
+from core.services.history import HistoryQuery
 from core.settings import Settings
-from core.textfmt import render_draft
+from core.textfmt import render_draft, render_validation, table
 
 if TYPE_CHECKING:
     from core.cli import Context
 
 CONNECTION = "shop"
+REVIEWER = "cli:demo-reviewer"
 SAMPLE_REQUESTS = (
     "How many orders per status?",
     "Latest 5 orders with status paid",
@@ -70,10 +72,49 @@ def run_demo(ctx: Context) -> int:
             draft = copilot.draft(CONNECTION, request, requester="cli:demo")
             report["drafts"].append(draft.to_dict())
             lines += ["", render_draft(draft, copilot.clock())]
+        approved, edited = report["drafts"][0], report["drafts"][1]
+        decision = copilot.review(approved["id"], "approve", REVIEWER, note="matches the dashboard")
+        lines += ["", f"5. {REVIEWER} approved draft {decision.draft_id}; it is now an example for later prompts"]
+        final = (
+            edited["generated_script"]
+            .replace("LIMIT 5", "LIMIT 10")
+            .replace("t.total_amount", "t.total_amount,\n  t.customer_id AS buyer")
+        )
+        change = copilot.review(edited["id"], "edit", REVIEWER, final_script=final, note="ten rows, and the buyer")
+        report["edit"] = change.to_dict()
+        lines += [
+            f"6. {REVIEWER} edited draft {change.draft_id}; the diff (generated.sql -> final.sql):",
+            "",
+            change.diff.rstrip() if change.diff else "",
+            "",
+        ]
+        if change.validation:
+            from core.validation.model import Validation
+
+            lines.append(
+                "   the final script, re-validated: "
+                + render_validation(Validation.from_dict(change.validation)).splitlines()[0]
+            )
+        page = copilot.history(HistoryQuery(page_size=10))
+        report["history"] = page.to_dict()
+        lines += ["", "7. history:"]
+        lines += [
+            "   " + line
+            for line in table(
+                [
+                    [r.id, r.latest_status, r.review_status, r.reviewed_by or "-", r.lint_status or "-", r.request]
+                    for r in page.items
+                ],
+                ["id", "status", "review", "reviewed by", "lint", "request"],
+            ).splitlines()
+        ]
         lines += [
             "",
             "Explore the demo store:",
-            f"  SQLDRAFT_STORE_URL=sqlite:///{demo_dir / 'store.db'} sqldraft snapshot show shop --tables",
+            f"  export SQLDRAFT_STORE_URL=sqlite:///{demo_dir / 'store.db'}",
+            "  sqldraft history                 # every draft; sqldraft history ID for one with its trail",
+            "  sqldraft snapshot show shop --tables",
+            "  sqldraft examples list           # the approved and edited drafts, now examples",
         ]
     finally:
         copilot.close()

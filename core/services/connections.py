@@ -20,6 +20,7 @@ from core.domain.connections import (
     Schedule,
     validate_name,
 )
+from core.domain.review import parse_principals
 from core.domain.schema import Dialect
 from core.errors import Conflict, InvalidInput, NotFound, TargetUnreachable
 from core.introspection.targets import READ_ONLY_HINTS, TargetConfig, connect, explain_error, parse_target_url
@@ -81,6 +82,10 @@ def find_connection(session: Session, name: str) -> ConnectionRow:
 def check_options(options: ConnectionOptions) -> ConnectionOptions:
     if options.refresh is not None:
         Schedule.parse(options.refresh)
+    if "approvers" in options.extra:
+        options.extra["approvers"] = parse_principals(options.extra["approvers"])
+    if "allow_self_approval" in options.extra and not isinstance(options.extra["allow_self_approval"], bool):
+        raise InvalidInput("allow_self_approval must be yes or no")
     for pattern in [*options.include_schemas, *options.exclude_schemas]:
         if not pattern.strip():
             raise InvalidInput("a schema name in --schemas/--exclude-schemas is blank")

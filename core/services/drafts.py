@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from core.domain.drafts import DRAFT_ID_RE, Attempt, Draft, DraftStatus
 from core.errors import Conflict, InvalidInput, NotFound
 from core.generation.pipeline import AttemptRecord, Outcome
+from core.services.audit import SYSTEM, record_event
 from core.store import Store
-from core.store.models import DraftAttemptRow, DraftRow, utcnow
+from core.store.models import DraftAttemptRow, DraftRow, ReviewRow, utcnow
 from core.validation.model import Category
 
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
@@ -60,6 +61,13 @@ def to_draft(row: DraftRow, attempts: list[DraftAttemptRow] | None = None) -> Dr
         prompt_tokens=row.prompt_tokens,
         completion_tokens=row.completion_tokens,
         llm_latency_ms=row.llm_latency_ms,
+        review={
+            "status": row.review_status,
+            "reviewed_by": row.reviewed_by,
+            "last_reviewed_at": row.last_reviewed_at.isoformat() if row.last_reviewed_at else None,
+            "final_script": row.final_script,
+            "diff": row.edited_script_diff,
+        },
         slack_channel=row.slack_channel,
         slack_ts=row.slack_ts,
         attempts=[
@@ -102,7 +110,16 @@ def load_draft(session: Session, draft_id: str) -> Draft:
             select(DraftAttemptRow).where(DraftAttemptRow.draft_id == row.id).order_by(DraftAttemptRow.number)
         )
     )
-    return to_draft(row, attempts)
+    draft = to_draft(row, attempts)
+    if row.final_script is not None:
+        latest = session.scalars(
+            select(ReviewRow.validation)
+            .where(ReviewRow.draft_id == row.id, ReviewRow.decision == "edited")
+            .order_by(ReviewRow.id.desc())
+            .limit(1)
+        ).first()
+        draft.review["final_validation"] = latest
+    return draft
 
 
 def create_draft(
@@ -145,6 +162,15 @@ def create_draft(
             llm_latency_ms=0,
         )
         uow.session.add(row)
+        record_event(
+            uow.session,
+            "draft.created",
+            requester,
+            draft_id=row.id,
+            connection=connection_name,
+            detail={"mode": mode, "generator": generator, "snapshot_id": snapshot.id},
+            at=now,
+        )
         uow.commit()
         return row.id
 
@@ -185,6 +211,20 @@ def record_attempt(store: Store, draft_id: str, record: AttemptRecord) -> None:
             update(DraftRow)
             .where(DraftRow.id == draft_id)
             .values(attempt_count=DraftRow.attempt_count + 1, heartbeat_at=now, updated_at=now)
+        )
+        record_event(
+            uow.session,
+            "draft.attempt",
+            SYSTEM,
+            draft_id=draft_id,
+            at=now,
+            detail={
+                "number": record.number,
+                "kind": record.kind,
+                "lint_status": record.lint_status,
+                "error": record.error,
+                "latency_ms": record.latency_ms,
+            },
         )
         uow.commit()
 
@@ -239,6 +279,19 @@ def finish_draft(store: Store, draft_id: str, outcome: Outcome, references: dict
             .where(DraftRow.id == draft_id, DraftRow.status == DraftStatus.RUNNING.value)
             .values(**values)
         )
+        if result.rowcount:  # type: ignore[attr-defined]
+            record_event(
+                uow.session,
+                f"draft.{outcome.status.value}",
+                SYSTEM,
+                draft_id=draft_id,
+                at=now,
+                detail={
+                    "lint_status": values.get("lint_status"),
+                    "risk_level": values.get("risk_level"),
+                    "error": outcome.error,
+                },
+            )
         uow.commit()
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -251,10 +304,11 @@ def fail_draft(store: Store, draft_id: str, error: str) -> None:
             .where(DraftRow.id == draft_id, DraftRow.status.in_([DraftStatus.QUEUED.value, DraftStatus.RUNNING.value]))
             .values(status=DraftStatus.FAILED.value, error_message=error, finished_at=now, updated_at=now)
         )
+        record_event(uow.session, "draft.failed", SYSTEM, draft_id=draft_id, at=now, detail={"error": error})
         uow.commit()
 
 
-def cancel_draft(store: Store, draft_id: str) -> None:
+def cancel_draft(store: Store, draft_id: str, principal: str) -> None:
     """queued or running -> canceled.
 
     Raises:
@@ -269,13 +323,17 @@ def cancel_draft(store: Store, draft_id: str) -> None:
             .where(DraftRow.id == row.id, DraftRow.status.in_([DraftStatus.QUEUED.value, DraftStatus.RUNNING.value]))
             .values(status=DraftStatus.CANCELED.value, finished_at=now, updated_at=now)
         )
+        if result.rowcount:  # type: ignore[attr-defined]
+            record_event(
+                uow.session, "draft.canceled", principal, draft_id=row.id, connection=row.connection_name, at=now
+            )
         uow.commit()
         if not result.rowcount:  # type: ignore[attr-defined]
             status = uow.session.scalar(select(DraftRow.status).where(DraftRow.id == row.id))
             raise Conflict(f"draft {row.id} is {status}: only a queued or running draft can be canceled")
 
 
-def requeue_for_retry(store: Store, draft_id: str) -> None:
+def requeue_for_retry(store: Store, draft_id: str, principal: str) -> None:
     """failed -> queued, keeping its attempts.
 
     Raises:
@@ -292,6 +350,10 @@ def requeue_for_retry(store: Store, draft_id: str) -> None:
                 status=DraftStatus.QUEUED.value, error_message=None, finished_at=None, started_at=None, updated_at=now
             )
         )
+        if result.rowcount:  # type: ignore[attr-defined]
+            record_event(
+                uow.session, "draft.retried", principal, draft_id=row.id, connection=row.connection_name, at=now
+            )
         uow.commit()
         if not result.rowcount:  # type: ignore[attr-defined]
             status = uow.session.scalar(select(DraftRow.status).where(DraftRow.id == row.id))
@@ -346,5 +408,7 @@ def recover_interrupted(store: Store, stale_after: timedelta, now: datetime | No
                     error_message="interrupted: the process drafting it stopped before it finished; retry it",
                 )
             )
+            for draft_id in interrupted:
+                record_event(uow.session, "draft.interrupted", SYSTEM, draft_id=draft_id, at=now)
             uow.commit()
     return interrupted

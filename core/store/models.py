@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.engine import Dialect as SADialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -104,6 +104,14 @@ class DraftRow(Base):
         Index("ix_drafts_created_at", "created_at"),
         Index("ix_drafts_connection_created", "connection_id", "created_at"),
         Index("ix_drafts_status", "status"),
+        Index("ix_drafts_status_created", "status", "created_at"),
+        Index("ix_drafts_review_created", "review_status", "created_at"),
+        Index("ix_drafts_requester_created", "requester", "created_at"),
+        Index("ix_drafts_lint_created", "lint_status", "created_at"),
+        Index("ix_drafts_risk_created", "risk_level", "created_at"),
+        Index("ix_drafts_final_created", "has_final_script", "created_at"),
+        Index("ix_drafts_last_reviewed", "last_reviewed_at"),
+        Index("ix_drafts_risk_count", "risk_count", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -146,6 +154,12 @@ class DraftRow(Base):
     llm_latency_ms: Mapped[int] = mapped_column(Integer, default=0)
     slack_channel: Mapped[str | None] = mapped_column(String(64), nullable=True)
     slack_ts: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    review_status: Mapped[str] = mapped_column(String(12), default="pending")
+    reviewed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    last_reviewed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    final_script: Mapped[str | None] = mapped_column(Text, nullable=True)
+    edited_script_diff: Mapped[str | None] = mapped_column(Text, nullable=True)
+    has_final_script: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class DraftAttemptRow(Base):
@@ -166,3 +180,58 @@ class DraftAttemptRow(Base):
     lint_status: Mapped[str | None] = mapped_column(String(10), nullable=True)
     findings: Mapped[list[Any]] = mapped_column(JSON, default=list)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ReviewRow(Base):
+    __tablename__ = "reviews"
+    __table_args__ = (Index("ix_reviews_draft_id", "draft_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[str] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"))
+    decision: Mapped[str] = mapped_column(String(12))
+    """approved, rejected, edited or reopened."""
+    reviewer: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    final_script_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    edited_script_diff: Mapped[str | None] = mapped_column(Text, nullable=True)
+    validation: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ExampleRow(Base):
+    __tablename__ = "examples"
+    __table_args__ = (Index("ix_examples_connection_status", "connection_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
+    draft_id: Mapped[str | None] = mapped_column(ForeignKey("drafts.id", ondelete="SET NULL"), nullable=True)
+    request_text: Mapped[str] = mapped_column(Text)
+    sql_text: Mapped[str] = mapped_column(Text)
+    mode: Mapped[str] = mapped_column(String(10), default="query")
+    tables: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    snapshot_checksum: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    """active, stale (no longer validates against the snapshot) or removed."""
+    negative: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status_changed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class EventRow(Base):
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_at", "at"),
+        Index("ix_events_draft_id", "draft_id", "id"),
+        Index("ix_events_kind_at", "kind", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    principal: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    draft_id: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    connection_name: Mapped[str | None] = mapped_column(String(63), nullable=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

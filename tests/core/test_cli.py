@@ -185,3 +185,52 @@ def test_the_demo_drafts_three_requests(tmp_path):
     data = json.loads(run_cli("demo", "--json").out)
     assert len(data["drafts"]) == 3
     assert all(d["status"] == "completed" and d["validation"]["status"] == "pass" for d in data["drafts"])
+
+
+def test_review_history_examples_and_audit_commands(cli_env, tmp_path, monkeypatch):
+    from core.demo import create_sample_database
+
+    monkeypatch.setenv("SQLDRAFT_GENERATOR", "offline")
+    db = create_sample_database(tmp_path / "shop.db")
+    run_cli("connections", "add", "shop", f"sqlite:///{db}")
+    run_cli("snapshot", "refresh", "shop")
+    first = run_cli("draft", "shop", "How many orders per status?", "--json").json()["id"]
+    second = run_cli("draft", "shop", "latest 10 payments", "--json").json()["id"]
+    approved = run_cli("review", first, "approve", "--note", "ok")
+    assert approved.code == 0 and "approved by cli:" in approved.out
+    final = tmp_path / "final.sql"
+    final.write_text("SELECT id, amount FROM payments ORDER BY paid_at DESC LIMIT 3")
+    edited = run_cli("review", second, "edit", "--file", str(final))
+    assert edited.code == 0 and "+++ final.sql" in edited.out and "re-validated" in edited.out
+    _one_line_error(run_cli("review", first, "reject"), "already approved by cli:")
+    _one_line_error(run_cli("review", first, "approve", "--sql", "SELECT 1"), "go with 'edit' only")
+    _one_line_error(run_cli("review", "dzzzzzzzzz", "approve"), "no draft with id")
+    page = run_cli("history", "--review", "approved", "--json").json()
+    assert [r["id"] for r in page["items"]] == [first] and page["total"] == 1
+    listing = run_cli("history")
+    assert "page 1 of 1 (2 drafts)" in listing.out
+    detail = run_cli("history", second)
+    assert "review trail:" in detail.out and "+SELECT id, amount FROM payments" in detail.out
+    assert "review.edited" in detail.out
+    out_file = tmp_path / "h.csv"
+    assert run_cli("history", "--export", "csv", "--output", str(out_file)).code == 0
+    assert out_file.read_text().count("\n") == 3
+    _one_line_error(run_cli("history", "--page-size", "500"), "use 1 to 100")
+    _one_line_error(run_cli("history", "--sort", "size"), "unknown sort key 'size'")
+    _one_line_error(run_cli("history", "--risk", "extreme"), "risk level 'extreme' is not one of its values")
+    _one_line_error(run_cli("history", "--from", "yesterday"), "is not a date")
+    _one_line_error(run_cli("history", "--final", "maybe"), "is not yes or no")
+    examples = run_cli("examples", "list", "shop", "--json").json()
+    assert {e["draft_id"] for e in examples} == {first, second}
+    added = run_cli("examples", "add", "shop", "--request", "all products", "--sql", "SELECT id, name FROM products")
+    assert added.code == 0
+    _one_line_error(
+        run_cli("examples", "add", "shop", "--request", "x", "--sql", "SELECT nope FROM products"), "does not validate"
+    )
+    assert run_cli("examples", "remove", "3").code == 0
+    events = run_cli("audit", "--draft", first, "--json").json()
+    assert [e["kind"] for e in events][-2:] == ["review.approved", "example.added"]
+    assert run_cli("connections", "set", "shop", "--approvers", "cli:boss", "--allow-self-approval", "no").code == 0
+    _one_line_error(run_cli("connections", "set", "shop", "--approvers", "boss"), "is not a principal")
+    third = run_cli("draft", "shop", "How many customers are there?", "--json").json()["id"]
+    _one_line_error(run_cli("review", third, "approve"), "may not review drafts on this connection")
