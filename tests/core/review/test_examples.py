@@ -81,7 +81,7 @@ def test_relevant_active_examples_go_into_the_prompt(shop_copilot_factory, fake_
     assert "Request: revenue per payment method" in system
     assert "count products" not in system  # not relevant
     assert "Reviewer's note: paymentz does not exist" in system
-    assert [e["request"] for e in draft.references["examples"]][0] == "revenue per payment method"
+    assert next(e["request"] for e in draft.references["examples"]) == "revenue per payment method"
 
 
 def test_examples_are_curated_by_hand(offline_shop):

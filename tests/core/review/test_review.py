@@ -142,10 +142,7 @@ def test_reopen_is_an_audited_approver_action_that_withdraws_the_example(offline
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_twenty_concurrent_decisions_have_exactly_one_winner(backend, tmp_path, secret_key, request):
-    if backend == "sqlite":
-        store = f"sqlite:///{tmp_path / 'race.db'}"
-    else:
-        store = request.getfixturevalue("pg_store_url")
+    store = f"sqlite:///{tmp_path / 'race.db'}" if backend == "sqlite" else request.getfixturevalue("pg_store_url")
     from core.demo import create_sample_database
 
     db = create_sample_database(tmp_path / "shop.db")
