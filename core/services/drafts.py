@@ -145,6 +145,7 @@ def create_draft(
             request_text=request,
             mode=mode,
             requester=requester,
+            request_search=request.lower(),
             status=DraftStatus.QUEUED.value,
             generator=generator,
             attempt_count=0,

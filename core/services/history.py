@@ -182,7 +182,8 @@ def _filtered(session: Session, f: HistoryFilters, base: Select[Any]) -> Select[
         base = base.where(DraftRow.created_at <= f.created_to)
     if f.text:
         pattern = "%" + f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        base = base.where(func.lower(DraftRow.request_text).like(pattern.lower(), escape="\\"))
+        # request_search holds the request lower-cased at write time: a plain LIKE, no per-row case folding
+        base = base.where(DraftRow.request_search.like(pattern.lower(), escape="\\"))
     return base
 
 
@@ -206,31 +207,43 @@ _COLUMNS = (
 )
 
 
-def _ordered(query: HistoryQuery) -> Select[Any]:
-    column = SORT_KEYS[query.sort]
+def _order(session: Session, query: HistoryQuery) -> list[Any]:
+    """(sort key, created_at, id), one direction, so one index serves it.
+
+    Undecided drafts have no last_reviewed_at and sort as the oldest: last in descending order,
+    first in ascending order (SQLite's own NULL order; PostgreSQL is told so explicitly).
+    """
     direction = desc if query.order == "desc" else asc
-    order = [direction(column)]
-    if query.sort == "last_reviewed_at":
-        order = [column.is_(None), direction(column)]  # undecided drafts last, both ways
+    column = SORT_KEYS[query.sort]
+    first = direction(column)
+    if query.sort == "last_reviewed_at" and session.get_bind().dialect.name == "postgresql":
+        first = first.nulls_last() if query.order == "desc" else first.nulls_first()
+    keys = [first]
     if query.sort != "created_at":
-        order.append(direction(DraftRow.created_at))
-    order.append(direction(DraftRow.id))
-    return select(*_COLUMNS).order_by(*order)
+        keys.append(direction(DraftRow.created_at))
+    keys.append(direction(DraftRow.id))
+    return keys
+
+
+def _rows_by_id(session: Session, ids: list[str]) -> list[HistoryRow]:
+    found = {r[0]: HistoryRow(*r) for r in session.execute(select(*_COLUMNS).where(DraftRow.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
 
 
 def history_page(session: Session, query: HistoryQuery) -> HistoryPage:
+    """One page: ids come from the filter-and-sort index alone, then only those rows are read."""
     query = check_query(query)
     total = session.scalar(_filtered(session, query.filters, select(func.count()).select_from(DraftRow))) or 0
-    stmt = _filtered(session, query.filters, _ordered(query))
-    rows = session.execute(stmt.limit(query.page_size).offset((query.page - 1) * query.page_size)).all()
-    return HistoryPage(items=[HistoryRow(*r) for r in rows], total=total, page=query.page, page_size=query.page_size)
+    ids_stmt = _filtered(session, query.filters, select(DraftRow.id).order_by(*_order(session, query)))
+    ids = list(session.scalars(ids_stmt.limit(query.page_size).offset((query.page - 1) * query.page_size)))
+    return HistoryPage(items=_rows_by_id(session, ids), total=total, page=query.page, page_size=query.page_size)
 
 
 def export_rows(session: Session, query: HistoryQuery) -> Iterator[HistoryRow]:
     """Every matching row, in order, streamed in batches."""
     query = check_query(query)
-    stmt = _filtered(session, query.filters, _ordered(query)).execution_options(yield_per=500)
-    for r in session.execute(stmt):
+    stmt = _filtered(session, query.filters, select(*_COLUMNS).order_by(*_order(session, query)))
+    for r in session.execute(stmt.execution_options(yield_per=500)):
         yield HistoryRow(*r)
 
 

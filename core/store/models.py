@@ -98,21 +98,40 @@ class LeaseRow(Base):
     expires_at: Mapped[datetime] = mapped_column()
 
 
+def _history_indexes() -> dict[str, tuple[str, ...]]:
+    """Indexes that answer every history filter with every sort key from the index alone.
+
+    Each low-selectivity filter gets one index per sort key (filter, sort key, created_at, id); the
+    sort keys get one each; requester is selective enough for one. Shared with migration 0003.
+    """
+    sort_keys = {
+        "created": ("created_at",),
+        "reviewed": ("last_reviewed_at", "created_at"),
+        "riskcount": ("risk_count", "created_at"),
+    }
+    filters = {
+        "conn": "connection_id",
+        "status": "status",
+        "review": "review_status",
+        "lint": "lint_status",
+        "risk": "risk_level",
+        "final": "has_final_script",
+    }
+    out: dict[str, tuple[str, ...]] = {}
+    for sname, skey in sort_keys.items():
+        out[f"ix_drafts_{sname}"] = (*skey, "id")
+        for fname, column in filters.items():
+            out[f"ix_drafts_{fname}_{sname}"] = (column, *skey, "id")
+    out["ix_drafts_requester_created"] = ("requester", "created_at", "id")
+    return out
+
+
+DRAFT_INDEXES = _history_indexes()
+
+
 class DraftRow(Base):
     __tablename__ = "drafts"
-    __table_args__ = (
-        Index("ix_drafts_created_at", "created_at"),
-        Index("ix_drafts_connection_created", "connection_id", "created_at"),
-        Index("ix_drafts_status", "status"),
-        Index("ix_drafts_status_created", "status", "created_at"),
-        Index("ix_drafts_review_created", "review_status", "created_at"),
-        Index("ix_drafts_requester_created", "requester", "created_at"),
-        Index("ix_drafts_lint_created", "lint_status", "created_at"),
-        Index("ix_drafts_risk_created", "risk_level", "created_at"),
-        Index("ix_drafts_final_created", "has_final_script", "created_at"),
-        Index("ix_drafts_last_reviewed", "last_reviewed_at"),
-        Index("ix_drafts_risk_count", "risk_count", "created_at"),
-    )
+    __table_args__ = tuple(Index(name, *columns) for name, columns in DRAFT_INDEXES.items())
 
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
     connection_id: Mapped[int | None] = mapped_column(ForeignKey("connections.id", ondelete="SET NULL"), nullable=True)
@@ -160,6 +179,8 @@ class DraftRow(Base):
     final_script: Mapped[str | None] = mapped_column(Text, nullable=True)
     edited_script_diff: Mapped[str | None] = mapped_column(Text, nullable=True)
     has_final_script: Mapped[bool] = mapped_column(Boolean, default=False)
+    request_search: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """The request in lower case (Unicode-aware), for the history's text filter."""
 
 
 class DraftAttemptRow(Base):

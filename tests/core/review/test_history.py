@@ -78,8 +78,9 @@ def test_sorting_and_pages(offline_shop, populated):
     h = offline_shop.history
     assert _ids(h(q(order="asc")), populated) == list("abcdef")
     assert _ids(h(q(sort="risk_count")), populated) == ["f", "c", "e", "b", "d", "a"]
-    reviewed = _ids(h(q(sort="last_reviewed_at", order="asc")), populated)
-    assert reviewed[:4] == ["a", "d", "b", "c"] and set(reviewed[4:]) == {"e", "f"}
+    # undecided drafts sort as the oldest: first going up, last going down
+    assert _ids(h(q(sort="last_reviewed_at", order="asc")), populated) == ["e", "f", "a", "d", "b", "c"]
+    assert _ids(h(q(sort="last_reviewed_at", order="desc")), populated) == ["c", "b", "d", "a", "f", "e"]
     page2 = h(q(page=2, page_size=4))
     assert _ids(page2, populated) == ["b", "a"] and page2.total == 6 and page2.pages == 2
     row = h(q(review_status="approved")).items[0]
@@ -131,3 +132,55 @@ def test_export_to_jsonl_and_csv(offline_shop, populated):
     assert len(parsed) == 6 and parsed[0]["id"] == populated["f"] and "has_final_script" in parsed[0]
     with pytest.raises(InvalidInput, match="use jsonl or csv"):
         list(offline_shop.export_history(q(), "xml"))
+
+
+def test_history_on_a_postgresql_store_sorts_and_searches_the_same_way(pg_store_url, tmp_path, secret_key):
+    from core.bootstrap import build_copilot
+    from core.demo import create_sample_database
+    from tests.conftest import make_settings
+
+    copilot = build_copilot(make_settings(pg_store_url, secret_key, tmp_path, generator="offline"))
+    db = create_sample_database(tmp_path / "pgshop.db")
+    copilot.add_connection("shop", f"sqlite:///{db}")
+    copilot.refresh_snapshot("shop")
+    a = copilot.draft("shop", "How many ORDERS per status?", requester="cli:ada").id
+    b = copilot.draft("shop", "latest 10 payments", requester="cli:ada").id
+    c = copilot.draft("shop", "How many customers are there?", requester="cli:ada").id
+    copilot.review(c, "approve", "cli:bob")
+    copilot.review(a, "approve", "cli:bob")
+    desc_ids = [r.id for r in copilot.history(q(sort="last_reviewed_at", order="desc")).items]
+    asc_ids = [r.id for r in copilot.history(q(sort="last_reviewed_at", order="asc")).items]
+    assert desc_ids == [a, c, b] and asc_ids == [b, c, a]
+    assert [r.id for r in copilot.history(q(text="orders")).items] == [a]
+    copilot.close()
+
+
+def test_upgrading_a_store_with_drafts_keeps_them_searchable(tmp_path, secret_key):
+    from alembic import command
+
+    from core.bootstrap import build_copilot
+    from core.store import Store
+    from core.store.db import _alembic_config
+    from tests.conftest import make_settings
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    store = Store(url)
+    with store.engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "0002")
+        conn.exec_driver_sql(
+            "INSERT INTO connections (name, dialect, url, options, created_at, updated_at) VALUES "
+            "('old', 'sqlite', 'sqlite:///x.db', '{}', '2026-01-01', '2026-01-01')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO drafts (id, connection_id, connection_name, request_text, mode, requester, status, generator,"
+            " attempt_count, created_at, updated_at, assumptions, plan_steps, risks, impacted_objects, "
+            'unresolved_questions, "references", risk_count, prompt_tokens, completion_tokens, llm_latency_ms) '
+            "VALUES ('dabcdefghi', 1, 'old', 'Weekly Churn', 'query', 'cli:ada', 'completed', 'llm', 1, '2026-01-02',"
+            " '2026-01-02', '[]', '[]', '[]', '[]', '[]', '{}', 0, 0, 0, 0)"
+        )
+    store.upgrade()
+    store.dispose()
+    copilot = build_copilot(make_settings(url, secret_key, tmp_path))
+    page = copilot.history(q(text="churn"))
+    assert [r.id for r in page.items] == ["dabcdefghi"] and page.items[0].review_status == "pending"
+    copilot.close()

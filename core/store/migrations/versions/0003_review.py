@@ -12,16 +12,20 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-_DRAFT_INDEXES = {
-    "ix_drafts_status_created": ["status", "created_at"],
-    "ix_drafts_review_created": ["review_status", "created_at"],
-    "ix_drafts_requester_created": ["requester", "created_at"],
-    "ix_drafts_lint_created": ["lint_status", "created_at"],
-    "ix_drafts_risk_created": ["risk_level", "created_at"],
-    "ix_drafts_final_created": ["has_final_script", "created_at"],
-    "ix_drafts_last_reviewed": ["last_reviewed_at"],
-    "ix_drafts_risk_count": ["risk_count", "created_at"],
-}
+# The history indexes as they are in core.store.models.DRAFT_INDEXES at this revision (kept literal:
+# a migration must not change when the models do).
+_SORT_KEYS = {"created": ("created_at",), "reviewed": ("last_reviewed_at", "created_at"),
+              "riskcount": ("risk_count", "created_at")}
+_FILTERS = {"conn": "connection_id", "status": "status", "review": "review_status", "lint": "lint_status",
+            "risk": "risk_level", "final": "has_final_script"}
+_DRAFT_INDEXES = {}
+for _s, _key in _SORT_KEYS.items():
+    _DRAFT_INDEXES[f"ix_drafts_{_s}"] = [*_key, "id"]
+    for _f, _col in _FILTERS.items():
+        _DRAFT_INDEXES[f"ix_drafts_{_f}_{_s}"] = [_col, *_key, "id"]
+_DRAFT_INDEXES["ix_drafts_requester_created"] = ["requester", "created_at", "id"]
+_OLD_INDEXES = {"ix_drafts_created_at": ["created_at"], "ix_drafts_connection_created": ["connection_id", "created_at"],
+                "ix_drafts_status": ["status"]}
 
 
 def upgrade() -> None:
@@ -32,8 +36,20 @@ def upgrade() -> None:
         batch.add_column(sa.Column("final_script", sa.Text(), nullable=True))
         batch.add_column(sa.Column("edited_script_diff", sa.Text(), nullable=True))
         batch.add_column(sa.Column("has_final_script", sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch.add_column(sa.Column("request_search", sa.Text(), nullable=True))
+    op.execute("UPDATE drafts SET request_search = lower(request_text)")
+    for name in _OLD_INDEXES:
+        op.drop_index(name, "drafts")
+    postgres = op.get_bind().dialect.name == "postgresql"
     for name, columns in _DRAFT_INDEXES.items():
-        op.create_index(name, "drafts", columns)
+        if postgres and "last_reviewed_at" in columns:
+            # undecided drafts sort as the oldest (SQLite's NULL order): the index must say so
+            spec = ", ".join(f"{c} NULLS FIRST" if c == "last_reviewed_at" else c for c in columns)
+            op.execute(f"CREATE INDEX {name} ON drafts ({spec})")
+        else:
+            op.create_index(name, "drafts", columns)
+    if postgres:
+        _trigram_index()
     op.create_table(
         "reviews",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -81,13 +97,33 @@ def upgrade() -> None:
     op.create_index("ix_events_kind_at", "events", ["kind", "at"])
 
 
+def _trigram_index() -> None:
+    """History's text filter (ILIKE '%word%') reads a trigram index where pg_trgm can be installed.
+
+    pg_trgm is a trusted extension (PostgreSQL 13+): a database owner may create it. Where it cannot
+    be created, the filter still works, by scanning.
+    """
+    bind = op.get_bind()
+    savepoint = bind.begin_nested()
+    try:
+        bind.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        bind.exec_driver_sql("CREATE INDEX ix_drafts_request_trgm ON drafts USING gin (request_search gin_trgm_ops)")
+    except sa.exc.DBAPIError:
+        savepoint.rollback()
+    else:
+        savepoint.commit()
+
+
 def downgrade() -> None:
+    op.execute("DROP INDEX IF EXISTS ix_drafts_request_trgm")
     op.drop_table("events")
     op.drop_table("examples")
     op.drop_table("reviews")
     for name in _DRAFT_INDEXES:
         op.drop_index(name, "drafts")
+    for name, columns in _OLD_INDEXES.items():
+        op.create_index(name, "drafts", columns)
     with op.batch_alter_table("drafts") as batch:
-        for column in ("has_final_script", "edited_script_diff", "final_script", "last_reviewed_at", "reviewed_by",
+        for column in ("request_search", "has_final_script", "edited_script_diff", "final_script", "last_reviewed_at", "reviewed_by",
                        "review_status"):
             batch.drop_column(column)
