@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from core.crypto import Cipher
 from core.domain.connections import ConnectionOptions, ConnectionProfile, Schedule
@@ -34,7 +34,7 @@ from core.services import connections as conn_svc
 from core.services import drafts as draft_svc
 from core.services import review as review_svc
 from core.services import snapshots as snap_svc
-from core.services.audit import SYSTEM, Event, list_events
+from core.services.audit import SYSTEM, Event, list_events, record_event
 from core.services.examples import (
     ExampleInfo,
     StoreExampleSource,
@@ -47,7 +47,7 @@ from core.services.history import HistoryPage, HistoryQuery, export_rows, histor
 from core.services.leases import acquire_lease, lease_holder, release_lease
 from core.settings import Settings
 from core.store import Store
-from core.store.models import ConnectionRow, DraftRow, utcnow
+from core.store.models import BindingRow, ConnectionRow, DraftRow, utcnow
 from core.validation.context import Settings as ValidationSettings
 from core.validation.engine import Validator, parse_dialect, parse_mode
 from core.validation.model import Validation
@@ -466,6 +466,10 @@ class Copilot:
         self._pool().submit(self._run_and_notify, draft_id, on_done)
         return queued
 
+    def start_draft(self, draft_id: str, *, on_done: Callable[[Draft], None] | None = None) -> None:
+        """Run a queued draft on the drafting pool; ``on_done`` gets it finished."""
+        self._pool().submit(self._run_and_notify, draft_id, on_done)
+
     def _run_and_notify(self, draft_id: str, on_done: Callable[[Draft], None] | None) -> None:
         draft = self.run_draft(draft_id)
         if on_done is not None:
@@ -644,6 +648,39 @@ class Copilot:
             "revived_examples": [e.to_dict() for e in revived],
             "drafts_awaiting_review": awaiting,
         }
+
+    # adapter plumbing ----------------------------------------------------------------------------
+
+    def bind_connection(self, scope: str, connection: str, *, principal: str) -> ConnectionProfile:
+        """Make ``connection`` the default of an adapter scope (e.g. ``slack:C123``, a channel)."""
+        with self.store.uow() as uow:
+            row = conn_svc.find_connection(uow.session, connection)
+            existing = uow.session.get(BindingRow, scope)
+            if existing is None:
+                uow.session.add(BindingRow(scope=scope, connection_id=row.id, set_by=principal, set_at=utcnow()))
+            else:
+                existing.connection_id, existing.set_by, existing.set_at = row.id, principal, utcnow()
+            record_event(uow.session, "binding.set", principal, connection=row.name, detail={"scope": scope})
+            profile = conn_svc.to_profile(row)
+            uow.commit()
+        return profile
+
+    def bound_connection(self, scope: str) -> str | None:
+        """The default connection of an adapter scope, if one was bound."""
+        with self.store.session() as session:
+            return session.scalar(
+                select(ConnectionRow.name)
+                .join(BindingRow, BindingRow.connection_id == ConnectionRow.id)
+                .where(BindingRow.scope == scope)
+            )
+
+    def set_draft_message(self, draft_id: str, channel: str, ts: str) -> None:
+        """Remember where an adapter shows a draft (Slack channel and message timestamp)."""
+        with self.store.uow() as uow:
+            uow.session.execute(
+                update(DraftRow).where(DraftRow.id == draft_id).values(slack_channel=channel, slack_ts=ts)
+            )
+            uow.commit()
 
     def recover_interrupted_drafts(self) -> list[str]:
         """Fail (retryably) the drafts a crashed process left behind."""

@@ -132,12 +132,50 @@ class Settings(BaseSettings):
         "cli:<user>. Empty means any known user. A connection's own list (connections set --approvers) wins. "
         "The requester of a dml or ddl draft may not approve it (four-eyes) unless the connection allows it.",
     )
+    slack_bot_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SLACK_BOT_TOKEN"),
+        description="The Slack app's bot token (xoxb-...), for the Web API.",
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SLACK_APP_TOKEN"),
+        description="The Slack app-level token (xapp-...) with connections:write; when set, the bot uses Socket "
+        "Mode (no public URL needed).",
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SLACK_SIGNING_SECRET"),
+        description="The Slack app's signing secret: requests without a valid signature are refused (HTTP mode).",
+    )
+    slack_api_url: str | None = Field(
+        default=None,
+        description="Base URL of the Slack Web API (empty: Slack's own, https://slack.com/api/); proxies and tests "
+        "point it elsewhere.",
+    )
+    slack_workers: int = Field(
+        default=32,
+        ge=5,
+        le=512,
+        description="Threads the Slack app uses to handle requests (Bolt's default of 5 starves under load).",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO",
         description="Log level of the long-running processes (scheduler, bot, MCP server).",
     )
 
-    @field_validator("store_url", "secret_key", "llm_base_url", "llm_api_key", "llm_model", mode="before")
+    @field_validator(
+        "store_url",
+        "secret_key",
+        "llm_base_url",
+        "llm_api_key",
+        "llm_model",
+        "slack_bot_token",
+        "slack_app_token",
+        "slack_signing_secret",
+        "slack_api_url",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():

@@ -256,3 +256,14 @@ class EventRow(Base):
     draft_id: Mapped[str | None] = mapped_column(String(16), nullable=True)
     connection_name: Mapped[str | None] = mapped_column(String(63), nullable=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class BindingRow(Base):
+    """A place in an adapter (a Slack channel) bound to its default connection."""
+
+    __tablename__ = "bindings"
+
+    scope: Mapped[str] = mapped_column(String(200), primary_key=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
+    set_by: Mapped[str] = mapped_column(String(200))
+    set_at: Mapped[datetime] = mapped_column(default=utcnow)
