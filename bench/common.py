@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import platform
+import socket
 import statistics
+import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -116,3 +119,33 @@ def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
     return ordered[k]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def mcp_http_server(env: dict[str, str], *extra: str) -> Iterator[str]:
+    """A real `sqldraft-mcp --transport http` on a free loopback port (its log on stderr); yields the /mcp URL."""
+    port = free_port()
+    script = str(Path(sys.executable).with_name("sqldraft-mcp"))
+    proc = subprocess.Popen([script, "--transport", "http", "--port", str(port), *extra], env=os.environ | env)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"sqldraft-mcp exited with {proc.returncode}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("sqldraft-mcp did not listen within 30 s") from None
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -29,6 +29,14 @@ class NotFound(SqldraftError):
     """A named thing (connection, draft, snapshot, table) does not exist."""
 
 
+class NoSnapshot(NotFound):
+    """A connection has no schema snapshot yet; ``connection`` names it (adapters suggest their own way to take one)."""
+
+    def __init__(self, message: str, connection: str) -> None:
+        super().__init__(message)
+        self.connection = connection
+
+
 class Conflict(SqldraftError):
     """The operation clashes with the current state (duplicate name, already decided)."""
 

@@ -21,12 +21,13 @@ from core.domain.connections import ConnectionOptions, ConnectionProfile, Schedu
 from core.domain.diff import SchemaDiff
 from core.domain.drafts import Draft, DraftStatus, clean_request
 from core.domain.review import Principal, ReviewPolicy, ReviewStatus, parse_principals
-from core.domain.schema import SchemaModel
+from core.domain.schema import SchemaModel, Table
 from core.errors import Conflict, InvalidInput, NotFound, SqldraftError
 from core.generation.examples import ExampleSource
 from core.generation.generators import Generator, make_generator
 from core.generation.pipeline import run_pipeline
 from core.generation.prompt import Task
+from core.generation.render import render_table
 from core.generation.retrieval import Embedder, RetrievalIndex
 from core.incidents import report_incident
 from core.introspection import Progress, no_progress
@@ -45,6 +46,7 @@ from core.services.examples import (
 )
 from core.services.history import HistoryPage, HistoryQuery, export_rows, history_page, to_csv, to_jsonl
 from core.services.leases import acquire_lease, lease_holder, release_lease
+from core.services.schema_search import find_table, referenced_by
 from core.settings import Settings
 from core.store import Store
 from core.store.models import BindingRow, ConnectionRow, DraftRow, utcnow
@@ -362,6 +364,29 @@ class Copilot:
             positions = [(s.index, s.text, s.line, s.column) for s in result.statements]
             check_on_server(result, target, positions)
         return result
+
+    def search_schema(
+        self, name: str, query: str, *, limit: int, offset: int = 0
+    ) -> tuple[snap_svc.SnapshotInfo, list[tuple[Table, float, str]], int]:
+        """Tables ranked for a query (the drafting retrieval, lexical and foreign keys); a page and the total."""
+        if not query or not query.strip():
+            raise InvalidInput("the search query is blank: give words such as 'orders customer'")
+        info, _ = self.current_schema(name)
+        index = self.retrieval_index(name)
+        ranked = index.rank(query)
+        page = [(index.by_key[key].table, score, reason) for key, score, reason in ranked[offset : offset + limit]]
+        return info, page, len(ranked)
+
+    def describe_table(self, name: str, table: str) -> tuple[snap_svc.SnapshotInfo, Table, list[str], str]:
+        """One table of the snapshot: the table, what references it, and its DDL as prompts show it.
+
+        Raises:
+            NotFound: no such table (with close names).
+        """
+        info, schema = self.current_schema(name)
+        found = find_table(schema, table)
+        qualify = len({t.schema for t in schema.tables}) > 1
+        return info, found, referenced_by(schema, found), render_table(found, schema.dialect, qualify=qualify)
 
     def schedules(self) -> dict[str, Schedule]:
         """Each connection's refresh schedule (the default where it sets none)."""

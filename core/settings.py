@@ -159,6 +159,16 @@ class Settings(BaseSettings):
         le=512,
         description="Threads the Slack app uses to handle requests (Bolt's default of 5 starves under load).",
     )
+    mcp_tokens: SecretStr | None = Field(
+        default=None,
+        description="Bearer tokens of the MCP server's HTTP transport: name[:scope+scope]=token pairs, "
+        "comma-separated (scopes: draft, review; default draft), or the path of a file with one pair a line.",
+    )
+    mcp_allowed_hosts: str = Field(
+        default="",
+        description="Extra Host header values the MCP HTTP transport accepts (DNS-rebinding protection), "
+        "comma-separated, e.g. mcp.internal:8765; loopback names are always accepted.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO",
         description="Log level of the long-running processes (scheduler, bot, MCP server).",

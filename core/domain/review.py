@@ -75,13 +75,17 @@ def parse_principals(values: list[str] | str | None) -> list[str]:
     return out
 
 
+_VERB = {"approved": "approve", "edited": "edit", "rejected": "reject"}
+
+
 @dataclass(slots=True)
 class ReviewPolicy:
     """Who may decide on a connection's drafts.
 
     ``approvers`` empty means any known principal. For dml and ddl drafts, the requester may not
-    approve or edit their own draft unless ``allow_self_approval``; anyone may withdraw (reject)
-    their own draft.
+    approve or edit their own draft unless ``allow_self_approval``; an assistant (``mcp:``) may not
+    approve or edit its own draft of any mode unless it is allowed; anyone may withdraw (reject) their
+    own draft.
     """
 
     approvers: list[str] = field(default_factory=list)
@@ -101,9 +105,14 @@ class ReviewPolicy:
             raise Forbidden(
                 f"{principal.id} may not review drafts on this connection: ask one of {', '.join(self.approvers)}"
             )
+        if own and principal.id.startswith("mcp:") and not self.allow_self_approval:
+            raise Forbidden(
+                f"{principal.id} requested this draft and may not {_VERB[decision.value]} it too: "
+                "an assistant's draft is reviewed by a person (or another token)"
+            )
         if own and mode in ("dml", "ddl") and not self.allow_self_approval:
             raise Forbidden(
-                f"{principal.id} requested this {mode} draft and may not {decision.value.rstrip('d')} "
+                f"{principal.id} requested this {mode} draft and may not {_VERB[decision.value]} "
                 "it too: another reviewer must (four-eyes rule)"
             )
 

@@ -263,9 +263,28 @@ def _literal(column: Column, value: str) -> exp.Expression:
     return exp.Literal.string(value)
 
 
+_KEYWORDS = frozenset(
+    "all and any as asc at by case do each else end for from if in into is join key left like no not null of "
+    "on or over set to top use when with".split()
+)
+
+
+def _alias(table: str, taken: set[str]) -> str:
+    """A short alias from the table name's words (order_items -> oi), not a keyword, not already used."""
+    words = split_identifier(table) or ["t"]
+    base = "".join(w[0] for w in words if w[:1].isalpha()).lower() or "t"
+    alias, n = base, 1
+    while alias in taken or alias in _KEYWORDS:
+        n += 1
+        alias = f"{base}{n}"
+    taken.add(alias)
+    return alias
+
+
 def _build(plan: _Plan, request: str, model: SchemaModel) -> tuple[exp.Select, list[str]]:
     t = plan.table
-    alias = "t"
+    taken: set[str] = set()
+    alias = _alias(t.name, taken)
     src = exp.to_table(t.name, db=t.schema if _qualify(model, t) else None).as_(alias)
     cols = [c for c in t.columns][:8]
     assumptions: list[str] = []
@@ -289,14 +308,15 @@ def _build(plan: _Plan, request: str, model: SchemaModel) -> tuple[exp.Select, l
         parent = plan.group_table
         label = _label_column(parent)
         key = parent.primary_key[0] if parent.primary_key else "id"
-        p = exp.to_table(parent.name, db=parent.schema if _qualify(model, parent) else None).as_("p")
-        fields = [col(key, "p")] + ([col(label.name, "p")] if label else [])
+        pa = _alias(parent.name, taken)
+        p = exp.to_table(parent.name, db=parent.schema if _qualify(model, parent) else None).as_(pa)
+        fields = [col(key, pa)] + ([col(label.name, pa)] if label else [])
         select = (
             exp.select(
                 *fields, exp.Count(this=col(t.primary_key[0] if t.primary_key else plan.group_column.name)).as_("count")
             )
             .from_(p)
-            .join(src, on=exp.EQ(this=col(plan.group_column.name), expression=col(key, "p")), join_type="left")
+            .join(src, on=exp.EQ(this=col(plan.group_column.name), expression=col(key, pa)), join_type="left")
             .group_by(*fields)
             .order_by(exp.Ordered(this=exp.column("count"), desc=True))
         )
@@ -307,13 +327,14 @@ def _build(plan: _Plan, request: str, model: SchemaModel) -> tuple[exp.Select, l
         fk = next(f for f in child.foreign_keys if f.ref_table == t.name)
         label = _label_column(t)
         key = t.primary_key[0] if t.primary_key else "id"
-        c = exp.to_table(child.name, db=child.schema if _qualify(model, child) else None).as_("c")
+        ca = _alias(child.name, taken)
+        c = exp.to_table(child.name, db=child.schema if _qualify(model, child) else None).as_(ca)
         fields = [col(key)] + ([col(label.name)] if label else [])
-        total = exp.Sum(this=col(plan.measure_column.name, "c")).as_("total")
+        total = exp.Sum(this=col(plan.measure_column.name, ca)).as_("total")
         select = (
             exp.select(*fields, total)
             .from_(src)
-            .join(c, on=exp.EQ(this=col(fk.columns[0], "c"), expression=col(fk.ref_columns[0])))
+            .join(c, on=exp.EQ(this=col(fk.columns[0], ca), expression=col(fk.ref_columns[0])))
             .group_by(*fields)
             .order_by(exp.Ordered(this=exp.column("total"), desc=True))
             .limit(plan.limit)

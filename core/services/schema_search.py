@@ -17,6 +17,20 @@ def suggest(name: str, candidates: list[str], limit: int = 3) -> list[str]:
     return [lowered[h] for h in hits]
 
 
+def referenced_by(schema: SchemaModel, table: Table) -> list[str]:
+    """Keys of the tables with a foreign key to ``table``, and of the views that read it."""
+    out = []
+    for other in schema.tables:
+        if other.key == table.key:
+            continue
+        if (
+            any(fk.ref_table == table.name and fk.ref_schema in (None, table.schema) for fk in other.foreign_keys)
+            or table.key in other.depends_on
+        ):
+            out.append(other.key)
+    return sorted(out)
+
+
 def find_table(schema: SchemaModel, name: str) -> Table:
     """A table or view by ``name`` or ``schema.name`` (exact first, then case-insensitive).
 
@@ -40,6 +54,6 @@ def find_table(schema: SchemaModel, name: str) -> Table:
             f"table name {wanted!r} is ambiguous: qualify it as one of {', '.join(t.key for t in candidates[:10])}"
         )
     close = suggest(wanted.split(".")[-1], sorted({t.name for t in schema.tables}))
-    keys = [t.key for t in schema.tables if t.name in close][:5]
+    keys = [t.key for n in close for t in schema.tables if t.name == n][:5]  # closest first
     hint = f"; did you mean {', '.join(keys)}?" if keys else ""
     raise NotFound(f"no table or view named {wanted!r} in the snapshot{hint}")

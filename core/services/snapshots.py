@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from core.domain.diff import SchemaDiff, diff_schemas
 from core.domain.schema import Dialect, SchemaModel
-from core.errors import InvalidInput, NotFound, SqldraftError
+from core.errors import InvalidInput, NoSnapshot, NotFound, SqldraftError
 from core.incidents import report_incident
 from core.introspection import Progress, introspect, no_progress
 from core.introspection.targets import TargetConfig, connect, explain_error
@@ -155,9 +155,10 @@ def current_snapshot(session: Session, name: str) -> tuple[ConnectionRow, Snapsh
     """
     conn = find_connection(session, name)
     if conn.current_snapshot_id is None:
-        raise NotFound(
+        raise NoSnapshot(
             f"connection {name!r} has no snapshot yet: take one with `sqldraft snapshot refresh {name}`"
-            + (f" (the last refresh failed: {conn.last_refresh_error})" if conn.last_refresh_error else "")
+            + (f" (the last refresh failed: {conn.last_refresh_error})" if conn.last_refresh_error else ""),
+            name,
         )
     row = session.get(SnapshotRow, conn.current_snapshot_id)
     assert row is not None
@@ -200,7 +201,9 @@ def diff_snapshots(
         )
     )
     if not ids:
-        raise NotFound(f"connection {name!r} has no snapshot yet: take one with `sqldraft snapshot refresh {name}`")
+        raise NoSnapshot(
+            f"connection {name!r} has no snapshot yet: take one with `sqldraft snapshot refresh {name}`", name
+        )
     for given in (old_id, new_id):
         if given is not None and given not in ids:
             raise InvalidInput(

@@ -77,6 +77,18 @@ def create_store_engine(url: str) -> Engine:
     )
 
 
+@contextmanager
+def _quiet_alembic() -> Iterator[None]:
+    """Reading the revision logs alembic's "Context impl" lines at INFO on every start; keep upgrades' lines."""
+    logger = logging.getLogger("alembic.runtime.migration")
+    level = logger.level
+    logger.setLevel(max(logging.WARNING, logger.getEffectiveLevel()))
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _alembic_config(connection: Any) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
@@ -141,7 +153,7 @@ class Store:
         head = script.get_current_head()
         assert head is not None
         try:
-            with self.engine.connect() as conn:
+            with self.engine.connect() as conn, _quiet_alembic():
                 current = MigrationContext.configure(conn).get_current_revision()
         except OperationalError as exc:
             raise UpstreamError(f"cannot open the store at {self.display_url()}: {_first_line(exc)}") from None

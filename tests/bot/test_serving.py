@@ -193,3 +193,15 @@ def test_the_message_gallery_in_the_docs_is_current():
         committed = json.loads((ROOT / "docs" / "slack" / f"{name}.json").read_text())
         assert committed == json.loads(json.dumps(payload)), f"run `python -m bot.gallery docs/slack` ({name})"
     assert markdown() in (ROOT / "docs" / "slack.md").read_text()
+
+
+def test_the_bot_refuses_to_start_without_what_it_needs(monkeypatch, capsys):
+    from bot.app import main
+
+    assert main(["--http"]) == 2
+    assert "SLACK_SIGNING_SECRET" in capsys.readouterr().err
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
+    assert main(["--http"]) == 2
+    assert "SLACK_BOT_TOKEN is not set" in capsys.readouterr().err
+    assert main(["--socket"]) == 2
+    assert "--socket needs SLACK_APP_TOKEN" in capsys.readouterr().err

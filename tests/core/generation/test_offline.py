@@ -3,12 +3,12 @@
 import pytest
 
 REQUESTS = {
-    "How many orders per status?": ("GROUP BY", "t.status"),
-    "Latest 5 orders with status paid": ("t.status = 'paid'", "LIMIT 5"),
-    "Top 3 customers by total amount": ("SUM(c.total_amount)", "LIMIT 3"),
+    "How many orders per status?": ("GROUP BY", "o.status", "FROM orders AS o"),
+    "Latest 5 orders with status paid": ("o.status = 'paid'", "LIMIT 5"),
+    "Top 3 customers by total amount": ("SUM(o.total_amount)", "FROM customers AS c", "JOIN orders AS o", "LIMIT 3"),
     "How many customers are there?": ("COUNT(*)", "FROM customers"),
-    "List products in category games": ("t.category = 'games'", "LIMIT 100"),
-    "latest 10 payments": ("ORDER BY", "t.paid_at DESC"),
+    "List products in category games": ("p.category = 'games'", "LIMIT 100"),
+    "latest 10 payments": ("ORDER BY", "p.paid_at DESC"),
 }
 
 
@@ -53,3 +53,20 @@ def test_the_offline_generator_does_not_draft_writes(offline):
     draft = offline.draft("shop", "Mark order 5 as shipped", mode="dml", requester="cli:ada")
     assert draft.status.value == "clarification_needed"
     assert "SQLDRAFT_GENERATOR=llm" in draft.unresolved_questions[0]
+
+
+@pytest.mark.parametrize(
+    ("table", "taken", "expected"),
+    [
+        ("order_items", set(), "oi"),
+        ("OrderItems", set(), "oi"),
+        ("orders", {"o"}, "o2"),
+        ("on_hold", set(), "oh"),
+        ("orders_now", set(), "on2"),
+        ("2024_sales", set(), "s"),
+    ],
+)
+def test_aliases_come_from_the_table_name_and_never_clash(table, taken, expected):
+    from core.generation.offline import _alias
+
+    assert _alias(table, set(taken)) == expected

@@ -27,10 +27,10 @@ def test_approve_records_the_decision_and_keeps_the_generated_script(offline_sho
 
 def test_edit_stores_the_final_script_its_diff_and_its_validation(offline_shop, completed):
     draft = completed()
-    final = draft.generated_script.replace("COUNT(*) AS count", "COUNT(*) AS n, max(t.nope) AS oops")
+    final = draft.generated_script.replace("COUNT(*) AS count", "COUNT(*) AS n, max(o.nope) AS oops")
     record = offline_shop.review(draft.id, "edit", "cli:bob", final_script=final)
     assert record.diff.startswith("--- generated.sql\n+++ final.sql\n")
-    assert "-  COUNT(*) AS count" in record.diff and "+  COUNT(*) AS n, max(t.nope) AS oops" in record.diff
+    assert "-  COUNT(*) AS count" in record.diff and "+  COUNT(*) AS n, max(o.nope) AS oops" in record.diff
     assert record.validation["status"] == "fail"  # re-validated: the edit introduced an unknown column
     assert record.validation["findings"][0]["rule"] == "schema.unknown_column"
     after = offline_shop.get_draft(draft.id)

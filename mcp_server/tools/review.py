@@ -1,0 +1,102 @@
+"""History and the human decision: list_history, review_draft."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from mcp.server.mcpserver import Context, MCPServer
+from mcp_types import ToolAnnotations
+from pydantic import Field
+
+from core.services.history import HistoryFilters, HistoryQuery
+from mcp_server.auth import caller, require
+from mcp_server.models import HistoryItem, HistoryOutcome, ReviewOutcome, ValidationOutcome
+from mcp_server.tools import AppState, errors_as_tool_errors, state
+from mcp_server.tools.schema import READ_ONLY
+
+
+def register(server: MCPServer[AppState]) -> None:
+    @server.tool(annotations=READ_ONLY)
+    @errors_as_tool_errors
+    def list_history(
+        ctx: Context,
+        connection: Annotated[str | None, Field(description="Only drafts on this connection.")] = None,
+        status: Annotated[
+            Literal["queued", "running", "completed", "failed", "canceled", "clarification_needed"] | None,
+            Field(description="Only drafts in this state."),
+        ] = None,
+        review_status: Annotated[
+            Literal["pending", "approved", "rejected", "edited"] | None,
+            Field(description="Only drafts with this decision."),
+        ] = None,
+        risk_level: Annotated[
+            Literal["none", "low", "medium", "high", "critical"] | None,
+            Field(description="Only drafts at this risk level."),
+        ] = None,
+        mine: Annotated[bool, Field(description="Only drafts this caller requested.")] = False,
+        text: Annotated[str | None, Field(description="Text in the request.", max_length=200)] = None,
+        sort: Annotated[
+            Literal["created_at", "last_reviewed_at", "risk_count"], Field(description="Sort key.")
+        ] = "created_at",
+        order: Annotated[Literal["asc", "desc"], Field(description="Sort order.")] = "desc",
+        page: Annotated[int, Field(description="Page number, from 1.", ge=1)] = 1,
+        page_size: Annotated[int, Field(description="Drafts per page, 1 to 100.", ge=1, le=100)] = 20,
+    ) -> HistoryOutcome:
+        """Past drafts with their state, lint status, risk and review decision, newest first by default."""
+        app = state(ctx)
+        who = caller(app.default_identity)
+        filters = HistoryFilters(
+            connection=connection,
+            status=status,
+            review_status=review_status,
+            risk_level=risk_level,
+            text=text,
+            requester=who.principal if mine else None,
+        )
+        result = app.copilot.history(
+            HistoryQuery(filters=filters, sort=sort, order=order, page=page, page_size=page_size)
+        )
+        return HistoryOutcome(
+            items=[HistoryItem(**r.to_dict()) for r in result.items],
+            total=result.total,
+            page=result.page,
+            page_size=result.page_size,
+            pages=result.pages,
+        )
+
+    @server.tool(
+        annotations=ToolAnnotations(
+            readOnlyHint=False, destructiveHint=False, idempotentHint=False, openWorldHint=False
+        )
+    )
+    @errors_as_tool_errors
+    def review_draft(
+        draft_id: Annotated[str, Field(description="The draft to decide on.")],
+        decision: Annotated[
+            Literal["approved", "rejected", "edited"],
+            Field(
+                description="approved: run the generated script; edited: run final_script instead; rejected: do not."
+            ),
+        ],
+        ctx: Context,
+        note: Annotated[
+            str | None,
+            Field(description="Why (kept in the trail; a rejection's note teaches later drafts).", max_length=2000),
+        ] = None,
+        final_script: Annotated[
+            str | None, Field(description="For 'edited': the script to run instead (it is re-validated and diffed).")
+        ] = None,
+    ) -> ReviewOutcome:
+        """Record a person's decision on a draft. Needs a token with the 'review' scope, and follows the
+        connection's approval policy: an assistant may not approve or edit a draft it requested itself."""
+        app = state(ctx)
+        principal = require(caller(app.default_identity), "review")
+        record = app.copilot.review(draft_id, decision, principal, note=note, final_script=final_script)
+        return ReviewOutcome(
+            draft_id=record.draft_id,
+            decision=record.decision,
+            reviewer=record.reviewer,
+            note=record.note,
+            diff=record.diff,
+            final_validation=ValidationOutcome.of(record.validation) if record.validation else None,
+        )
