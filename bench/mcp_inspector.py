@@ -8,8 +8,9 @@ every tool, the resource templates and two resources, an error path, and the sam
 HTTP on 127.0.0.1. Each call is checked; the script prints one line per call and exits 1 on a failure.
 
 Inspector 0.15.0 is the newest release that runs on Node 20 (later ones need Node >= 22.7.5); it has
-no option to send an Authorization header, so over HTTP it exercises the loopback no-token mode
-(draft scope only), and the token paths are covered by tests/mcp_server/test_transports.py.
+no option to send an Authorization header, so over HTTP it exercises the explicit loopback no-token
+mode (``--allow-anonymous-local``, draft scope only), and the token paths are covered by
+tests/mcp_server/test_transports.py. The stdio server runs with ``--allow-review``.
 """
 
 from __future__ import annotations
@@ -168,8 +169,8 @@ def main() -> int:
         env["SQLDRAFT_STORE_URL"] = f"sqlite:///{data / 'demo' / 'store.db'}"
         ins = Inspector(executable, env)
         print(f"MCP Inspector {args.version}, node {subprocess.check_output(['node', '--version'], text=True).strip()}")
-        session(ins, [str(BIN / "sqldraft-mcp")], "stdio")
-        with mcp_http_server(env) as url:
+        session(ins, [str(BIN / "sqldraft-mcp"), "--allow-review"], "stdio")
+        with mcp_http_server(env, "--allow-anonymous-local") as url:
             session(ins, ["http", url, "--transport", "http"], "http")
     print(f"{ins.failures} failure(s)")
     return 1 if ins.failures else 0

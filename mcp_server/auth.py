@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import getpass
+import hashlib
 import hmac
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.auth.provider import AccessToken
@@ -26,8 +28,8 @@ class Identity:
 
     principal: str
     scopes: frozenset[str]
-    token: bool = False
-    """Whether the identity comes from a bearer token (else from the transport)."""
+    source: Literal["token", "stdio", "anonymous"] = "token"
+    """Where the identity comes from: a bearer token, the stdio transport, or anonymous local HTTP."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +48,21 @@ def parse_tokens(value: str | None) -> list[TokenEntry]:
     text = (value or "").strip()
     if not text:
         return []
-    if "=" not in text and Path(text).expanduser().is_file():
-        text = Path(text).expanduser().read_text(encoding="utf-8")
+    if "=" not in text:
+        path = Path(text).expanduser()
+        if not path.is_file():
+            raise ConfigurationError(
+                "SQLDRAFT_MCP_TOKENS is neither name[:scopes]=token pairs nor the path of a readable file: "
+                "check the path, or write the pairs"
+            )
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigurationError(
+                f"cannot read the SQLDRAFT_MCP_TOKENS file {path}: {exc.__class__.__name__}"
+            ) from None
     entries: list[TokenEntry] = []
-    for raw in re.split(r"[,\n]", text):
+    for number, raw in enumerate(re.split(r"[,\n]", text), start=1):
         item = raw.strip()
         if not item or item.startswith("#"):
             continue
@@ -57,8 +70,8 @@ def parse_tokens(value: str | None) -> list[TokenEntry]:
         name, _, scope_text = head.strip().partition(":")
         if not sep or not _NAME.match(name):
             raise ConfigurationError(
-                "SQLDRAFT_MCP_TOKENS holds an entry that is not name[:scopes]=token (names: "
-                "letters, digits, '_', '.', '-')"
+                f"SQLDRAFT_MCP_TOKENS entry {number} is not name[:scopes]=token (names: letters, digits, "
+                "'_', '.', '-'; scopes joined with '+')"
             )
         scopes = frozenset(s.strip() for s in scope_text.split("+") if s.strip()) or frozenset({"draft"})
         unknown = scopes - set(SCOPES)
@@ -86,32 +99,36 @@ class StaticTokenVerifier:
     """Checks a bearer token against the configured ones, in constant time."""
 
     def __init__(self, entries: list[TokenEntry]) -> None:
-        self.entries = entries
+        self.entries = [(hashlib.sha256(e.token.encode()).digest(), e) for e in entries]
 
     async def verify_token(self, token: str) -> AccessToken | None:
+        # digests of equal length, compared against every entry: the time tells neither which entry
+        # matched nor how long the configured tokens are
+        offered = hashlib.sha256(token.encode()).digest()
         match = None
-        for entry in self.entries:  # compare against every entry: the time does not tell which one matched
-            if hmac.compare_digest(entry.token.encode(), token.encode()):
+        for digest, entry in self.entries:
+            if hmac.compare_digest(digest, offered):
                 match = entry
         if match is None:
             return None
         return AccessToken(token=token, client_id=match.name, scopes=sorted(match.scopes))
 
 
-def local_identity() -> Identity:
-    """stdio: the local user, who may draft and review."""
+def local_identity(*, review: bool = False) -> Identity:
+    """stdio: the local user's assistant, ``mcp:local-<user>``; it drafts, and reviews only when allowed."""
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
         user = "unknown"
-    return Identity(f"mcp:local-{re.sub(r'[^A-Za-z0-9_.-]', '_', user)}", frozenset(SCOPES))
+    scopes = frozenset(SCOPES) if review else frozenset({"draft"})
+    return Identity(f"mcp:local-{re.sub(r'[^A-Za-z0-9_.-]', '_', user)}", scopes, "stdio")
 
 
 def caller(default: Identity | None) -> Identity:
     """The identity of the current tool call: its token's, or the transport's default."""
     token = get_access_token()
     if token is not None:
-        return Identity(f"mcp:{token.client_id}", frozenset(token.scopes), token=True)
+        return Identity(f"mcp:{token.client_id}", frozenset(token.scopes))
     if default is None:
         raise ToolError("authentication required: call with a bearer token from SQLDRAFT_MCP_TOKENS")
     return default
@@ -119,9 +136,12 @@ def caller(default: Identity | None) -> Identity:
 
 def require(identity: Identity, scope: str) -> Principal:
     if scope not in identity.scopes:
-        who = (
-            f"this token ({identity.principal})" if identity.token else f"a call without a token ({identity.principal})"
-        )
+        if identity.source == "stdio":
+            raise ToolError(
+                f"this stdio server ({identity.principal}) runs without the '{scope}' scope: a person reviews in "
+                "Slack or with `sqldraft review`, or starts sqldraft-mcp with --allow-review"
+            )
+        who = f"this token ({identity.principal})" if identity.source == "token" else "a call without a token"
         raise ToolError(
             f"{who} lacks the '{scope}' scope that this tool needs; call with a token that has {scope} "
             "in SQLDRAFT_MCP_TOKENS"

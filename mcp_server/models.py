@@ -88,7 +88,9 @@ class TableDescription(BaseModel):
     foreign_keys: list[ForeignKeyInfo]
     referenced_by: list[str] = Field(description="tables with a foreign key to this one, and views that read it")
     indexes: list[IndexInfo]
-    ddl: str = Field(description="the table as the drafting prompt shows it")
+    ddl: str | None = Field(
+        description="the table as the drafting prompt shows it (first page only; cut at 20,000 characters)"
+    )
 
 
 class FindingInfo(BaseModel):

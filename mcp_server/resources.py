@@ -8,20 +8,33 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 
+from core.domain.schema import Table
 from core.errors import NotFound, SqldraftError
 from mcp_server.auth import caller
 from mcp_server.models import DraftOutcome
-from mcp_server.tools import AppState, state
+from mcp_server.tools import AppState, in_tool_terms, state
 
 F = TypeVar("F", bound=Callable[..., Any])
 SUMMARY_OVER = 150
 """A schema with more tables than this is summarized; search_schema and describe_table give the rest."""
+RESOURCE_LIMIT = 262_144
+"""A schema resource longer than this (characters) is summarized too; a table's DDL is cut there."""
+LISTED = 1000
+"""How many table names a summary lists."""
+TABLE_URI = "sqldraft://connections/{connection}/tables/{table}"
+
+
+def _summary(tables: Sequence[Table]) -> dict[str, Any]:
+    per_schema: dict[str, int] = {}
+    for t in tables:
+        per_schema[t.schema or "main"] = per_schema.get(t.schema or "main", 0) + 1
+    return {"tables_per_schema": dict(sorted(per_schema.items())), "tables": sorted(t.key for t in tables)[:LISTED]}
 
 
 def _guard(fn: F) -> F:
@@ -32,9 +45,9 @@ def _guard(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except NotFound as exc:
-            raise ResourceNotFoundError(str(exc)) from None
+            raise ResourceNotFoundError(in_tool_terms(str(exc))) from None
         except SqldraftError as exc:
-            raise ResourceError(str(exc)) from None
+            raise ResourceError(in_tool_terms(str(exc))) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -51,24 +64,25 @@ def register(server: MCPServer[AppState]) -> None:
         app = state(ctx)
         caller(app.default_identity)
         info, schema = app.copilot.current_schema(connection)
-        index = app.copilot.retrieval_index(connection)
         head = (
             f"# {connection} ({schema.dialect.value} {schema.server_version})\n\nSnapshot #{info.id}, "
             f"{len(schema.tables)} tables and views, confirmed {info.last_seen_at:%Y-%m-%d %H:%M} UTC.\n"
         )
-        if len(schema.tables) > SUMMARY_OVER:
-            by_schema: dict[str, int] = {}
-            for t in schema.tables:
-                by_schema[t.schema or "main"] = by_schema.get(t.schema or "main", 0) + 1
-            names = ", ".join(f"`{t.key}`" for t in sorted(schema.tables, key=lambda t: t.key)[:SUMMARY_OVER])
-            return (
-                head + f"\nThis schema is large, so it is summarized here: use the search_schema tool to find "
-                f"tables and describe_table (or sqldraft://connections/{connection}/tables/NAME) to read one.\n\n"
-                "Tables per schema: "
-                + ", ".join(f"{k} {v}" for k, v in sorted(by_schema.items()))
-                + f"\n\nThe first {SUMMARY_OVER} tables: {names}\n"
-            )
-        return head + "\n```sql\n" + "\n\n".join(d.text for d in index.docs) + "\n```\n"
+        if len(schema.tables) <= SUMMARY_OVER:
+            index = app.copilot.retrieval_index(connection)
+            body = head + "\n```sql\n" + "\n\n".join(d.text for d in index.docs) + "\n```\n"
+            if len(body) <= RESOURCE_LIMIT:
+                return body
+        summary = _summary(schema.tables)
+        return (
+            head + f"\nThis schema is large, so it is summarized here: use the search_schema tool to find "
+            f"tables and describe_table (or {TABLE_URI.format(connection=connection, table='NAME')}) to read one."
+            "\n\nTables per schema: "
+            + ", ".join(f"{k} {v}" for k, v in summary["tables_per_schema"].items())
+            + f"\n\nThe first {len(summary['tables'])} tables: "
+            + ", ".join(f"`{t}`" for t in summary["tables"])
+            + "\n"
+        )
 
     @server.resource(
         "sqldraft://connections/{connection}/schema.json",
@@ -81,23 +95,30 @@ def register(server: MCPServer[AppState]) -> None:
         app = state(ctx)
         caller(app.default_identity)
         info, schema = app.copilot.current_schema(connection)
-        if len(schema.tables) > SUMMARY_OVER:
-            return json.dumps(
+        if len(schema.tables) <= SUMMARY_OVER:
+            whole = json.dumps(
                 {
                     "connection": connection,
                     "snapshot": info.to_dict(),
-                    "summarized": True,
-                    "table_count": len(schema.tables),
-                    "tables": sorted(t.key for t in schema.tables)[:1000],
-                    "hint": "read one table at sqldraft://connections/{connection}/tables/{table}",
+                    "summarized": False,
+                    "schema": schema.canonical(),
                 }
             )
+            if len(whole) <= RESOURCE_LIMIT:
+                return whole
         return json.dumps(
-            {"connection": connection, "snapshot": info.to_dict(), "summarized": False, "schema": schema.canonical()}
+            {
+                "connection": connection,
+                "snapshot": info.to_dict(),
+                "summarized": True,
+                "table_count": len(schema.tables),
+                **_summary(schema.tables),
+                "hint": f"read one table at {TABLE_URI} or with describe_table; find tables with search_schema",
+            }
         )
 
     @server.resource(
-        "sqldraft://connections/{connection}/tables/{table}",
+        TABLE_URI,
         mime_type="text/markdown",
         name="table",
         description="One table or view of a connection's schema, as DDL with its comments and indexes.",
@@ -107,7 +128,9 @@ def register(server: MCPServer[AppState]) -> None:
         app = state(ctx)
         caller(app.default_identity)
         _, t, refs, ddl = app.copilot.describe_table(connection, table)
-        extra = f"\n\nReferenced by: {', '.join(refs)}" if refs else ""
+        if len(ddl) > RESOURCE_LIMIT:
+            ddl = ddl[:RESOURCE_LIMIT] + f"\n-- (cut short: describe_table pages all {len(t.columns)} columns)"
+        extra = f"\n\nReferenced by: {', '.join(refs[:200])}" if refs else ""
         return f"# {t.key}\n\n```sql\n{ddl}\n```{extra}\n"
 
     @server.resource(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ipaddress
 import logging
+import socket
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -113,12 +115,37 @@ def _loopback(host: str) -> bool:
         return False
 
 
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
+def _local_names() -> list[str]:
+    """What clients may call this machine when the server binds every address."""
+    names = {socket.gethostname(), socket.getfqdn()}
+    for name in list(names):
+        with contextlib.suppress(OSError):
+            names |= {str(info[4][0]) for info in socket.getaddrinfo(name, None)}
+    return sorted(n for n in names if n)
+
+
 def transport_security(host: str, port: int, extra_hosts: str) -> TransportSecuritySettings:
-    hosts = [f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", "127.0.0.1", "localhost"]
+    """DNS-rebinding protection: the Host (and any Origin) must name this server.
+
+    Accepted: loopback names, the bound address, for a wildcard bind this machine's names and
+    addresses, and ``SQLDRAFT_MCP_ALLOWED_HOSTS``; each with and without the port, Origins over
+    http and https.
+    """
+    names = ["127.0.0.1", "localhost", "::1"]
+    if host in ("0.0.0.0", "::"):
+        names += _local_names()
+    elif not _loopback(host):
+        names.append(host)
+    hosts: list[str] = []
+    for name in names:
+        hosts += [_url_host(name), f"{_url_host(name)}:{port}"]
     hosts += [h.strip() for h in extra_hosts.split(",") if h.strip()]
-    if not _loopback(host) and host not in ("0.0.0.0", "::"):
-        hosts += [f"{host}:{port}", host]
-    origins = [f"http://{h}" for h in hosts]
+    hosts = list(dict.fromkeys(hosts))
+    origins = [f"{scheme}://{h}" for h in hosts for scheme in ("http", "https")]
     return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins)
 
 
@@ -128,9 +155,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="HTTP: the address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8765, help="HTTP: the port (default 8765)")
     parser.add_argument("--scheduler", action="store_true", help="HTTP: also run the snapshot refresh scheduler")
+    parser.add_argument(
+        "--allow-review",
+        action="store_true",
+        help="stdio: let the assistant record review decisions in your name (never on drafts you or it requested)",
+    )
+    parser.add_argument(
+        "--allow-anonymous-local",
+        action="store_true",
+        help="HTTP on 127.0.0.1 without SQLDRAFT_MCP_TOKENS: callers may read and draft without a token",
+    )
     args = parser.parse_args(argv)
-    if args.scheduler and args.transport == "stdio":
-        sys.stderr.write("sqldraft-mcp: --scheduler needs --transport http (an editor's stdio server comes and goes)\n")
+    problem = _argument_problem(args)
+    if problem:
+        sys.stderr.write(f"sqldraft-mcp: {problem}\n")
         return 2
     logging.basicConfig(
         level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -144,6 +182,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+def _argument_problem(args: argparse.Namespace) -> str | None:
+    if args.transport == "stdio":
+        if args.scheduler:
+            return "--scheduler needs --transport http (an editor's stdio server comes and goes)"
+        if args.allow_anonymous_local:
+            return "--allow-anonymous-local is for --transport http"
+    elif args.allow_review:
+        return "--allow-review is for --transport stdio; over HTTP, give a token the review scope"
+    if not 0 < args.port < 65536:
+        return f"--port {args.port} is not a TCP port: use 1 to 65535"
+    return None
+
+
+def _http_identity(tokens: list[TokenEntry], args: argparse.Namespace, allowed_hosts: str) -> Identity | None:
+    """Who a call without a token is over HTTP: nobody, unless anonymous local use was asked for.
+
+    Raises:
+        ConfigurationError: no tokens where they are required.
+    """
+    if tokens:
+        if args.allow_anonymous_local:
+            raise ConfigurationError("--allow-anonymous-local is for a server without SQLDRAFT_MCP_TOKENS: drop one")
+        return None
+    if not _loopback(args.host):
+        raise ConfigurationError(
+            f"refusing to serve MCP on {args.host} without tokens: set SQLDRAFT_MCP_TOKENS, or bind 127.0.0.1"
+        )
+    if not args.allow_anonymous_local:
+        raise ConfigurationError(
+            "the HTTP transport needs bearer tokens: set SQLDRAFT_MCP_TOKENS (see docs/mcp.md), or for a "
+            "single-user machine pass --allow-anonymous-local"
+        )
+    if allowed_hosts.strip():
+        raise ConfigurationError(
+            "--allow-anonymous-local with SQLDRAFT_MCP_ALLOWED_HOSTS would let a proxy's callers in without a "
+            "token: set SQLDRAFT_MCP_TOKENS instead"
+        )
+    log.warning("anonymous local use: callers on this machine can read schemas and draft without a token")
+    return Identity("mcp:anonymous-local", frozenset({"draft"}), "anonymous")
+
+
 def _serve(args: argparse.Namespace) -> int:
     from core.bootstrap import build_copilot
     from core.cli import load_settings
@@ -152,18 +231,13 @@ def _serve(args: argparse.Namespace) -> int:
     logging.getLogger().setLevel(settings.log_level)
     build_copilot(settings).close()  # the store and the key are checked before the server starts
     if args.transport == "stdio":
-        server = build_server(lambda: build_copilot(settings), default_identity=local_identity())
+        identity = local_identity(review=args.allow_review)
+        server = build_server(lambda: build_copilot(settings), default_identity=identity)
         server.run("stdio")
         return 0
     tokens = parse_tokens(settings.mcp_tokens.get_secret_value() if settings.mcp_tokens else None)
-    if not tokens and not _loopback(args.host):
-        raise ConfigurationError(
-            f"refusing to serve MCP on {args.host} without tokens: set SQLDRAFT_MCP_TOKENS, or bind 127.0.0.1"
-        )
-    default = None if tokens else Identity("mcp:anonymous-local", frozenset({"draft"}))
-    if default is not None:
-        log.warning("no SQLDRAFT_MCP_TOKENS: local callers can draft without a token, and nobody can review")
-    public = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}"
+    default = _http_identity(tokens, args, settings.mcp_allowed_hosts)
+    public = f"http://{_url_host('127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host)}:{args.port}"
     server = build_server(lambda: build_copilot(settings), default_identity=default, tokens=tokens, public_url=public)
     scheduler = None
     import uvicorn

@@ -115,6 +115,7 @@ def run_demo(ctx: Context) -> int:
             "  sqldraft history                 # every draft; sqldraft history ID for one with its trail",
             "  sqldraft snapshot show shop --tables",
             "  sqldraft examples list           # the approved and edited drafts, now examples",
+            "  sqldraft-mcp                     # the same, as MCP tools for an AI assistant (docs/mcp.md)",
         ]
     finally:
         copilot.close()

@@ -78,6 +78,17 @@ def parse_principals(values: list[str] | str | None) -> list[str]:
 _VERB = {"approved": "approve", "edited": "edit", "rejected": "reject"}
 
 
+def person_of(principal: str) -> str:
+    """The person behind a principal: a local assistant (``mcp:local-ada``) acts for ``cli:ada``."""
+    if principal.startswith("mcp:local-"):
+        return "cli:" + principal.removeprefix("mcp:local-")
+    return principal
+
+
+def same_person(a: str, b: str) -> bool:
+    return person_of(a) == person_of(b)
+
+
 @dataclass(slots=True)
 class ReviewPolicy:
     """Who may decide on a connection's drafts.
@@ -85,7 +96,7 @@ class ReviewPolicy:
     ``approvers`` empty means any known principal. For dml and ddl drafts, the requester may not
     approve or edit their own draft unless ``allow_self_approval``; an assistant (``mcp:``) may not
     approve or edit its own draft of any mode unless it is allowed; anyone may withdraw (reject) their
-    own draft.
+    own draft. A local assistant (``mcp:local-ada``) counts as its user (``cli:ada``) throughout.
     """
 
     approvers: list[str] = field(default_factory=list)
@@ -98,7 +109,7 @@ class ReviewPolicy:
 
     def check(self, principal: Principal, decision: Decision, *, requester: str, mode: str) -> None:
         """Raises Forbidden with the reason when ``principal`` may not take ``decision``."""
-        own = principal.id == requester
+        own = same_person(principal.id, requester)  # ada's local assistant is ada for four-eyes
         if decision is Decision.REJECTED and own:
             return
         if not self.is_approver(principal):

@@ -92,7 +92,7 @@ def to_draft(row: DraftRow, attempts: list[DraftAttemptRow] | None = None) -> Dr
 def check_draft_id(draft_id: str) -> str:
     value = (draft_id or "").strip().lower()
     if not DRAFT_ID_RE.match(value):
-        raise InvalidInput(f"{draft_id!r} is not a draft id: ids look like d7k3m4x2pq (see `sqldraft history`)")
+        raise InvalidInput(f"{draft_id[:40]!r} is not a draft id: ids look like d7k3m4x2pq (see `sqldraft history`)")
     return value
 
 

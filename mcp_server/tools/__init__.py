@@ -47,7 +47,7 @@ def errors_as_tool_errors(fn: F) -> F:
         except NoSnapshot as exc:
             raise ToolError(f"{exc}; or call refresh_snapshot with connection {exc.connection!r}") from None
         except SqldraftError as exc:
-            raise ToolError(str(exc)) from None
+            raise ToolError(in_tool_terms(str(exc))) from None
         except Exception as exc:
             incident = report_incident(log, exc, f"mcp tool {fn.__name__}")
             raise ToolError(
@@ -56,6 +56,20 @@ def errors_as_tool_errors(fn: F) -> F:
 
     wrapper.__doc__ = inspect.cleandoc(fn.__doc__ or "")  # the docstring is the tool's description
     return wrapper  # type: ignore[return-value]
+
+
+_CLI_TERMS = (
+    ("list recent drafts with `sqldraft history`", "list_history shows recent drafts"),
+    ("(see `sqldraft history`)", "(list_history shows them)"),
+    ("--dialect", "dialect"),
+)
+
+
+def in_tool_terms(message: str) -> str:
+    """A core message that names a command-line way out, with the tool's way instead."""
+    for cli, tool in _CLI_TERMS:
+        message = message.replace(cli, tool)
+    return message
 
 
 def encode_cursor(offset: int, key: str) -> str:

@@ -52,11 +52,12 @@ def register(server: MCPServer[AppState]) -> None:
         sql: Annotated[str, Field(description="The SQL script to check (one or more statements).")],
         ctx: Context,
         connection: Annotated[
-            str | None, Field(description="Check names against this connection's schema snapshot (recommended).")
+            str | None,
+            Field(description="Check names against this connection's schema snapshot (recommended).", max_length=63),
         ] = None,
         dialect: Annotated[
             Literal["postgresql", "mysql", "sqlite"] | None,
-            Field(description="Without a connection: check syntax and risk in this dialect only."),
+            Field(description="Instead of a connection: check syntax and risk in this dialect only."),
         ] = None,
         mode: Mode = "query",
     ) -> ValidationOutcome:
@@ -65,14 +66,20 @@ def register(server: MCPServer[AppState]) -> None:
         status 'fail' means at least one error."""
         app = state(ctx)
         caller(app.default_identity)
-        if connection is None and dialect is None:
-            raise ToolError("pass connection (recommended: names are checked too) or dialect (syntax and risk only)")
+        if (connection is None) == (dialect is None):
+            raise ToolError(
+                "pass connection (recommended: names are checked too) or dialect (syntax and risk only), not both"
+                if connection
+                else "pass connection (recommended: names are checked too) or dialect (syntax and risk only)"
+            )
         return ValidationOutcome.of(app.copilot.validate(sql, connection=connection, dialect=dialect, mode=mode))
 
     @server.tool(annotations=READ_ONLY)
     @errors_as_tool_errors
     def get_draft(
-        draft_id: Annotated[str, Field(description="The draft id draft_sql returned (d + 9 letters/digits).")],
+        draft_id: Annotated[
+            str, Field(description="The draft id draft_sql returned (d + 9 letters/digits).", max_length=40)
+        ],
         ctx: Context,
     ) -> DraftOutcome:
         """A draft with its script, findings and review state (approved, rejected, edited, or pending)."""

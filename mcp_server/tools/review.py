@@ -20,7 +20,7 @@ def register(server: MCPServer[AppState]) -> None:
     @errors_as_tool_errors
     def list_history(
         ctx: Context,
-        connection: Annotated[str | None, Field(description="Only drafts on this connection.")] = None,
+        connection: Annotated[str | None, Field(description="Only drafts on this connection.", max_length=63)] = None,
         status: Annotated[
             Literal["queued", "running", "completed", "failed", "canceled", "clarification_needed"] | None,
             Field(description="Only drafts in this state."),
@@ -71,11 +71,12 @@ def register(server: MCPServer[AppState]) -> None:
     )
     @errors_as_tool_errors
     def review_draft(
-        draft_id: Annotated[str, Field(description="The draft to decide on.")],
+        draft_id: Annotated[str, Field(description="The draft to decide on.", max_length=40)],
         decision: Annotated[
             Literal["approved", "rejected", "edited"],
             Field(
-                description="approved: run the generated script; edited: run final_script instead; rejected: do not."
+                description="approved: the generated script is fit to run as written; edited: fit to run as "
+                "final_script; rejected: not to be run. sqldraft records the decision and runs nothing."
             ),
         ],
         ctx: Context,
@@ -84,7 +85,8 @@ def register(server: MCPServer[AppState]) -> None:
             Field(description="Why (kept in the trail; a rejection's note teaches later drafts).", max_length=2000),
         ] = None,
         final_script: Annotated[
-            str | None, Field(description="For 'edited': the script to run instead (it is re-validated and diffed).")
+            str | None,
+            Field(description="For 'edited': the script fit to run instead (it is re-validated and diffed)."),
         ] = None,
     ) -> ReviewOutcome:
         """Record a person's decision on a draft. Needs a token with the 'review' scope, and follows the

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ToolAnnotations
 from pydantic import Field
 
@@ -23,8 +24,12 @@ from mcp_server.models import (
 from mcp_server.tools import AppState, decode_cursor, encode_cursor, errors_as_tool_errors, state
 
 READ_ONLY = ToolAnnotations(readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False)
-Connection = Annotated[str, Field(description="The connection's name, as list_connections shows it.")]
+Connection = Annotated[
+    str, Field(description="The connection's name, as list_connections shows it.", min_length=1, max_length=63)
+]
 COLUMN_PAGE = 100
+DDL_LIMIT = 20_000
+"""describe_table's DDL is cut at this many characters (the columns page through in full)."""
 
 
 def register(server: MCPServer[AppState]) -> None:
@@ -66,6 +71,10 @@ def register(server: MCPServer[AppState]) -> None:
         require(caller(app.default_identity), "draft")
         result = app.copilot.refresh_snapshot(connection, trigger="mcp")
         assert result is not None
+        if result.status == "error":
+            raise ToolError(
+                f"refreshing {connection!r} failed: {result.error}; the last snapshot (if any) stays in use"
+            )
         return RefreshOutcome(
             connection=connection,
             status=result.status,
@@ -122,12 +131,20 @@ def register(server: MCPServer[AppState]) -> None:
     @errors_as_tool_errors
     def describe_table(
         connection: Connection,
-        table: Annotated[str, Field(description="A table or view: name or schema.name (search_schema gives them).")],
+        table: Annotated[
+            str,
+            Field(
+                description="A table or view: name or schema.name (search_schema gives them).",
+                min_length=1,
+                max_length=300,
+            ),
+        ],
         ctx: Context,
         cursor: Annotated[str | None, Field(description="next_cursor of the previous call, for more columns.")] = None,
     ) -> TableDescription:
         """Step 2 of drafting: one table's columns (types, nullability, defaults, comments, enum labels),
-        keys, indexes and what references it. An unknown name gets the closest names."""
+        keys, indexes and what references it. An unknown name gets the closest names. At most 100 columns
+        a call: pass next_cursor back for the rest (the DDL comes with the first page)."""
         app = state(ctx)
         caller(app.default_identity)
         _, t, refs, ddl = app.copilot.describe_table(connection, table)
@@ -163,5 +180,9 @@ def register(server: MCPServer[AppState]) -> None:
             ],
             referenced_by=refs[:100],
             indexes=[IndexInfo(name=i.name, columns=i.columns, unique=i.unique) for i in t.indexes[:50]],
-            ddl=ddl if len(ddl) <= 20_000 else ddl[:20_000] + "\n-- (shortened: page through the columns)",
+            ddl=None
+            if offset
+            else ddl
+            if len(ddl) <= DDL_LIMIT
+            else ddl[:DDL_LIMIT] + "\n-- (cut short: page the columns)",
         )

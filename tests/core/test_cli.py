@@ -120,7 +120,7 @@ def test_the_demo_runs_on_embedded_defaults(tmp_path):
     assert result.code == 0, result.err
     for table in ("customers", "orders", "order_items", "products", "payments"):
         assert table in result.out
-    assert "refreshed again: unchanged" in result.out
+    assert "refreshed again: unchanged" in result.out and "sqldraft-mcp" in result.out
     data = json.loads(run_cli("demo", "--json").out)
     assert data["snapshot"]["status"] == "created"
 

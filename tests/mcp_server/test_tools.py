@@ -5,6 +5,8 @@ import json
 import pytest
 from mcp.client import Client
 
+from mcp_server.auth import Identity
+from mcp_server.server import build_server
 from tests.mcp_server.conftest import GOOD_SQL, reply, result
 
 pytestmark = pytest.mark.anyio
@@ -42,6 +44,8 @@ async def test_tools_publish_typed_inputs_outputs_and_annotations(local_server):
         for arg, spec in tool.input_schema.get("properties", {}).items():
             assert spec.get("description"), f"{name}.{arg} has no description"
         assert bool(tool.annotations.read_only_hint) == (name in READ_ONLY), name
+        assert tool.annotations.destructive_hint is False, name
+        assert bool(tool.annotations.open_world_hint) == (name in ("refresh_snapshot", "draft_sql")), name
     assert tools["draft_sql"].input_schema["properties"]["mode"]["enum"] == ["query", "dml", "ddl"]
     assert tools["review_draft"].input_schema["properties"]["decision"]["enum"] == ["approved", "rejected", "edited"]
     assert tools["list_history"].input_schema["properties"]["sort"]["enum"] == [
@@ -123,7 +127,15 @@ async def test_an_assistant_cannot_approve_its_own_draft_but_may_review_others(l
             "unknown connection 'nowhere'; known connections: shop",
         ),
         ("describe_table", {"connection": "shop", "table": "order"}, "did you mean orders"),
-        ("get_draft", {"draft_id": "dzzzzzzzzz"}, "no draft with id"),
+        ("get_draft", {"draft_id": "dzzzzzzzzz"}, "no draft with id 'dzzzzzzzzz': list_history shows recent drafts"),
+        ("get_draft", {"draft_id": "x" * 41}, "draft_id: String should have at most 40 characters"),
+        ("get_draft", {"draft_id": "order-7"}, "'order-7' is not a draft id: ids look like d7k3m4x2pq (list_history"),
+        ("describe_table", {"connection": "c" * 100_000, "table": "x"}, "String should have at most 63 characters"),
+        (
+            "validate_sql",
+            {"sql": "SELECT 1", "connection": "shop", "dialect": "mysql"},
+            "or dialect (syntax and risk only), not both",
+        ),
         ("draft_sql", {"connection": "shop", "request": "x" * 4001}, "the limit is 4,000"),
         (
             "draft_sql",
@@ -144,7 +156,11 @@ async def test_an_assistant_cannot_approve_its_own_draft_but_may_review_others(l
         ("describe_table", {"connection": "shop"}, "table: Field required"),
         ("validate_sql", {"sql": "SELECT 1;\n" * 120_000, "dialect": "sqlite"}, "too large"),
         ("validate_sql", {"sql": "SELECT 1"}, "pass connection (recommended: names are checked too) or dialect"),
-        ("search_schema", {"connection": "shop", "query": "x", "cursor": "garbage"}, "cursor"),
+        (
+            "search_schema",
+            {"connection": "shop", "query": "x", "cursor": "garbage"},
+            "the cursor is not one this server gave out: call again without cursor",
+        ),
         ("list_connections", {"verbose": True}, "list_connections: unknown argument(s): verbose; it takes none"),
         ("review_draft", {"draft_id": "dzzzzzzzzz", "decision": "approved"}, "no draft with id"),
     ],
@@ -155,6 +171,7 @@ async def test_bad_input_is_a_tool_error_the_model_can_act_on(local_server, tool
     assert call.is_error
     text = call.content[0].text
     assert message in text and "Traceback" not in text and "\n" not in text and "pydantic.dev" not in text
+    assert len(text) < 600  # what the caller sent is not echoed back at length
 
 
 async def test_a_connection_without_a_snapshot_says_how_to_refresh(local_server, mcp_copilot, tmp_path):
@@ -191,8 +208,6 @@ async def test_resources_give_the_schema_tables_and_drafts(local_server, mcp_cop
 
 
 async def test_a_huge_schema_is_summarized_not_dumped(shop_copilot_factory, tmp_path):
-    from mcp_server.auth import Identity
-    from mcp_server.server import build_server
     from tests.support.servers import run_sqlite
     from tests.support.wide import wide_ddl
 
@@ -213,3 +228,44 @@ async def test_a_huge_schema_is_summarized_not_dumped(shop_copilot_factory, tmp_
     assert "summarized" in markdown and "search_schema" in markdown and len(markdown) < 20_000
     assert data["summarized"] and data["table_count"] == 400
     assert len(found["tables"]) == 50 and found["next_cursor"]
+
+
+async def test_wide_tables_page_their_columns_and_long_schemas_are_summarized(shop_copilot_factory, tmp_path):
+    from tests.support.servers import run_sqlite
+
+    copilot = shop_copilot_factory(generator="offline")
+    path = str(tmp_path / "columns.db")
+    columns = ", ".join(f"measure_{i:03d} numeric" for i in range(250))
+    run_sqlite(path, ";\n".join(f"create table wide_{t:03d} (id integer primary key, {columns})" for t in range(60)))
+    copilot.add_connection("columns", f"sqlite:///{path}")
+    copilot.refresh_snapshot("columns")
+    server = build_server(
+        lambda: copilot, default_identity=Identity("mcp:local-x", frozenset({"draft"})), close_on_exit=False
+    )
+    async with Client(server) as client:
+        first = result(await client.call_tool("describe_table", {"connection": "columns", "table": "wide_007"}))
+        args = {"connection": "columns", "table": "wide_007", "cursor": first["next_cursor"]}
+        second = result(await client.call_tool("describe_table", args))
+        third = result(await client.call_tool("describe_table", args | {"cursor": second["next_cursor"]}))
+        foreign = await client.call_tool("describe_table", args | {"table": "wide_008"})
+        markdown = (await client.read_resource("sqldraft://connections/columns/schema.md")).contents[0].text
+        data = json.loads((await client.read_resource("sqldraft://connections/columns/schema.json")).contents[0].text)
+    names = [c["name"] for page in (first, second, third) for c in page["columns"]]
+    assert names == ["id"] + [f"measure_{i:03d}" for i in range(250)] and first["total_columns"] == 251
+    assert third["next_cursor"] is None and "CREATE TABLE wide_007" in first["ddl"] and second["ddl"] is None
+    assert foreign.is_error and "the cursor belongs to another query" in foreign.content[0].text
+    assert "summarized" in markdown and len(markdown) < 20_000  # 60 tables only, but 360 KB of DDL
+    assert data["summarized"] and data["table_count"] == 60 and len(data["tables"]) == 60
+
+
+async def test_a_database_password_never_reaches_the_assistant(local_server, mcp_copilot, caplog):
+    mcp_copilot.add_connection("broken", "postgresql://reader:Sup3rSecretPw@127.0.0.1:1/nowhere")
+    async with Client(local_server) as client:
+        refreshed = await client.call_tool("refresh_snapshot", {"connection": "broken"})
+        listed = result(await client.call_tool("list_connections", {}))
+        described = await client.call_tool("describe_table", {"connection": "broken", "table": "x"})
+    assert refreshed.is_error and "refreshing 'broken' failed:" in refreshed.content[0].text
+    broken = next(c for c in listed["connections"] if c["name"] == "broken")
+    assert broken["last_refresh_status"] == "error" and broken["last_refresh_error"]
+    seen = refreshed.content[0].text + json.dumps(listed) + described.content[0].text + caplog.text
+    assert "Sup3rSecretPw" not in seen

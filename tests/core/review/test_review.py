@@ -119,6 +119,15 @@ def test_four_eyes_for_dml_unless_the_connection_allows_it(llm_shop):
     assert llm_shop.review(own.id, "approve", "cli:ada").decision == "approved"
 
 
+def test_a_local_assistant_is_its_user_for_four_eyes(llm_shop):
+    draft = llm_shop.make_dml()  # requested by cli:ada
+    with pytest.raises(Forbidden, match="may not approve it too"):
+        llm_shop.review(draft.id, "approve", "mcp:local-ada")
+    with pytest.raises(Forbidden, match="may not edit it too"):
+        llm_shop.review(draft.id, "edit", "mcp:local-ada", final_script=draft.generated_script + " AND 1 = 1")
+    assert llm_shop.review(draft.id, "approve", "mcp:local-bob").decision == "approved"
+
+
 def test_queries_may_be_approved_by_their_requester(offline_shop, completed):
     draft = completed(requester="cli:ada")
     assert offline_shop.review(draft.id, "approve", "cli:ada").decision == "approved"
