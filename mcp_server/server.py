@@ -229,16 +229,16 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     logging.getLogger().setLevel(settings.log_level)
-    build_copilot(settings).close()  # the store and the key are checked before the server starts
     if args.transport == "stdio":
-        identity = local_identity(review=args.allow_review)
-        server = build_server(lambda: build_copilot(settings), default_identity=identity)
+        copilot = build_copilot(settings)  # the store and the key are checked before the server starts
+        server = build_server(lambda: copilot, default_identity=local_identity(review=args.allow_review))
         server.run("stdio")
         return 0
     tokens = parse_tokens(settings.mcp_tokens.get_secret_value() if settings.mcp_tokens else None)
     default = _http_identity(tokens, args, settings.mcp_allowed_hosts)
+    copilot = build_copilot(settings)
     public = f"http://{_url_host('127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host)}:{args.port}"
-    server = build_server(lambda: build_copilot(settings), default_identity=default, tokens=tokens, public_url=public)
+    server = build_server(lambda: copilot, default_identity=default, tokens=tokens, public_url=public)
     scheduler = None
     import uvicorn
 
