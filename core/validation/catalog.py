@@ -52,6 +52,25 @@ RULES: dict[str, Rule] = _rules(
         risk=RiskLevel.HIGH,
     ),
     Rule(
+        "syntax.too_complex",
+        S,
+        W,
+        "The statement nests or branches too deeply to analyse within bounded time and memory; it fails "
+        "closed (an error in query mode, high risk) instead of being assumed safe.",
+        "SELECT * FROM (SELECT * FROM (SELECT * FROM ( ... 200 levels ... ) a) b) c",
+        risk=RiskLevel.HIGH,
+    ),
+    Rule(
+        "syntax.ambiguous_lexing",
+        S,
+        W,
+        "Where the statements end, or what is a comment, depends on a server setting sqldraft does not know "
+        "(MySQL's NO_BACKSLASH_ESCAPES without a snapshot), or the parser would read the text differently "
+        "from the database; nothing in it can be trusted, so it fails closed.",
+        "SELECT '\\'; DROP TABLE t; -- '   -- MySQL, sql_mode unknown",
+        risk=RiskLevel.HIGH,
+    ),
+    Rule(
         "syntax.empty_join_condition",
         S,
         E,

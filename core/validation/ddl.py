@@ -486,12 +486,11 @@ def script_ddl_rules(ctxs: list[StatementContext]) -> None:
     warned = False
     for ctx in ctxs:
         tree = ctx.tree
-        text = ctx.statement.text.upper()
         if isinstance(tree, exp.Transaction) or ctx.statement.keyword in ("BEGIN", "START"):
             in_transaction = True
         elif isinstance(tree, exp.Commit | exp.Rollback):
             in_transaction = False
-        if isinstance(tree, exp.Set) and "LOCK_TIMEOUT" in text:
+        if isinstance(tree, exp.Set) and _sets(tree, "lock_timeout"):
             lock_timeout = True
         concurrently = isinstance(tree, exp.Create | exp.Drop) and tree.args.get("concurrently")
         if concurrently and in_transaction:
@@ -520,3 +519,12 @@ def script_ddl_rules(ctxs: list[StatementContext]) -> None:
                 "start with SET lock_timeout = '5s' so it gives up instead of blocking others",
             )
             warned = True
+
+
+def _sets(tree: exp.Set, name: str) -> bool:
+    """Whether a SET statement assigns the named setting (read from the tree, not the text)."""
+    for item in tree.expressions:
+        target = item.this.this if isinstance(item, exp.SetItem) and isinstance(item.this, exp.EQ) else None
+        if isinstance(target, exp.Column | exp.Identifier) and target.name.lower() == name:
+            return True
+    return False

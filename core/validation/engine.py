@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sqlglot
 from sqlglot import exp
 
@@ -17,6 +19,7 @@ from core.validation.context import Settings, StatementContext
 from core.validation.ddl import ddl_rules, script_ddl_rules
 from core.validation.model import (
     Access,
+    Category,
     Finding,
     ImpactedObject,
     RiskLevel,
@@ -38,7 +41,9 @@ from core.validation.risk import (
     tree_rules,
     where_rules,
 )
-from core.validation.script import Script
+from core.validation.script import Explain, Script
+
+_BLOCKING = {"syntax.parse_error", "syntax.too_complex", "syntax.ambiguous_lexing"}
 
 DEFAULT_MAX_CHARS = 262_144
 
@@ -98,7 +103,7 @@ class Validator:
                 f"the SQL is too large to validate ({len(sql):,} characters; the limit is "
                 f"{self.max_chars:,}, SQLDRAFT_MAX_SQL_CHARS): split it into smaller scripts"
             )
-        script = Script(sql, self.dialect)
+        script = Script(sql, self.dialect, sql_mode=self.index.known_sql_mode)
         findings: list[Finding] = []
         impacted: list[ImpactedObject] = []
         if script.token_error is not None:
@@ -107,9 +112,11 @@ class Validator:
             findings.append(_syntax_finding(issue.rule, issue.message, line, column, None, 0, mode))
             return _result(self, findings, impacted, [], [], mode)
         if not script.statements:
-            if script.executable_comments:
-                pass
             raise InvalidInput("there is no SQL to validate: the text holds only comments")
+        if script.ambiguity is not None:
+            issue = script.ambiguity
+            line, column = script.position(issue.offset)
+            findings.append(_syntax_finding(issue.rule, issue.message, line, column, issue.suggestion, 0, mode))
         index = self.index.fork() if _has_ddl(script) else self.index
         contexts: list[StatementContext] = []
         for stmt in script.statements:
@@ -133,7 +140,7 @@ class Validator:
                 type=c.type,
                 line=script.position(c.statement.start)[0],
                 column=script.position(c.statement.start)[1],
-                text=c.statement.text.strip(),
+                text=c.statement.source,
             )
             for c in contexts
         ]
@@ -146,6 +153,48 @@ class Validator:
             ctx.findings.append(
                 _syntax_finding(issue.rule, issue.message, line, column, issue.suggestion, stmt.index, ctx.mode)
             )
+        try:
+            if stmt.explain is not None and stmt.tree is not None:
+                self._explain(ctx, stmt.explain)
+            else:
+                self._analyse(ctx)
+        except RecursionError:
+            ctx.findings[:] = [f for f in ctx.findings if f.statement != stmt.index or f.category is Category.SYNTAX]
+            ctx.report(
+                "syntax.too_complex",
+                "too complex to analyse: the statement nests too deeply to resolve its names and scopes",
+                stmt.start,
+                "split the statement into simpler ones",
+                severity=Severity.ERROR if ctx.mode is ScriptMode.QUERY else Severity.WARNING,
+            )
+
+    def _explain(self, ctx: StatementContext, explain: Explain) -> None:
+        """EXPLAIN ANALYZE X is judged exactly as X (it runs X); plain EXPLAIN X is a read that reports X."""
+        if explain.analyze:
+            self._analyse(ctx)
+            ctx.report(
+                "risk.explain_analyze",
+                f"EXPLAIN ANALYZE runs the {ctx.type.upper()} it explains, so it is judged as that statement",
+                ctx.statement.start,
+                "use EXPLAIN without ANALYZE to see the plan without running it",
+                severity=Severity.ERROR if ctx.kind != READ else Severity.INFO,
+                risk=RiskLevel.CRITICAL if ctx.kind != READ else RiskLevel.LOW,
+            )
+            return
+        inner = replace(ctx, findings=[], impacted=[])
+        self._analyse(inner)
+        ctx.kind, ctx.type, ctx.resolution = READ, "explain", inner.resolution
+        for obj in inner.impacted:
+            ctx.impacted.append(replace(obj, access=Access.READ))
+        for finding in inner.findings:
+            if finding.category is Category.RISK and inner.kind != READ:
+                finding = replace(
+                    finding, severity=Severity.INFO, risk=None, message=f"if it were run: {finding.message}"
+                )
+            ctx.findings.append(finding)
+
+    def _analyse(self, ctx: StatementContext) -> None:
+        stmt = ctx.statement
         tree = stmt.tree
         ctx.kind, ctx.type = classify(tree, stmt.text, stmt.keyword)
         token_rules(ctx)
@@ -153,7 +202,7 @@ class Validator:
             inner = _inner_statement(ctx)
             if inner is not None:
                 return
-            if tree is not None:
+            if tree is not None or stmt.opaque:
                 ctx.report(
                     "syntax.unanalysable",
                     f"{stmt.keyword or 'this statement'} can only be kept as opaque "
@@ -161,7 +210,7 @@ class Validator:
                     stmt.start,
                     severity=Severity.ERROR if ctx.mode is ScriptMode.QUERY else Severity.WARNING,
                 )
-            elif not any(i.rule == "syntax.parse_error" for i in stmt.issues):
+            elif not any(i.rule in _BLOCKING for i in stmt.issues):
                 return
             if ctx.kind != READ or tree is None:
                 mode_rules(ctx)
@@ -197,42 +246,12 @@ def _has_ddl(script: Script) -> bool:
 
 
 def _inner_statement(ctx: StatementContext) -> bool | None:
-    """EXPLAIN [ANALYZE] <stmt> and MySQL REPLACE: validate what is inside."""
+    """MySQL REPLACE: validate it as the INSERT it mostly is."""
     stmt = ctx.statement
     words = stmt.text.split()
     if not words:
         return None
     head = words[0].upper()
-    if head == "EXPLAIN":
-        rest = words[1:]
-        analyze = False
-        while rest and (
-            rest[0].upper() in ("ANALYZE", "VERBOSE", "EXTENDED", "FORMAT=JSON") or rest[0].startswith("(")
-        ):
-            if rest[0].upper() == "ANALYZE" or "ANALYZE" in rest[0].upper():
-                analyze = True
-            if rest[0].startswith("(") and not rest[0].endswith(")"):
-                while rest and not rest[0].endswith(")"):
-                    analyze = analyze or "ANALYZE" in rest[0].upper()
-                    rest = rest[1:]
-            rest = rest[1:]
-        inner_sql = " ".join(rest)
-        kind, _ = _classify_text(inner_sql, ctx.dialect)
-        ctx.type = "explain"
-        if analyze:
-            ctx.kind = kind if kind != READ else READ
-            severity = Severity.ERROR if kind != READ or ctx.mode is ScriptMode.QUERY else Severity.WARNING
-            ctx.report(
-                "risk.explain_analyze",
-                "EXPLAIN ANALYZE runs the statement it explains" + (" - here a write" if kind != READ else ""),
-                stmt.start,
-                "use EXPLAIN without ANALYZE",
-                severity=severity,
-                risk=RiskLevel.CRITICAL if kind != READ else RiskLevel.MEDIUM,
-            )
-        else:
-            ctx.kind = READ
-        return True
     if head == "REPLACE" and ctx.dialect is Dialect.MYSQL:
         ctx.kind, ctx.type = "dml", "replace"
         ctx.report(
@@ -251,15 +270,6 @@ def _inner_statement(ctx: StatementContext) -> bool | None:
         mode_rules(ctx)
         return True
     return None
-
-
-def _classify_text(sql: str, dialect: Dialect) -> tuple[str, str]:
-    try:
-        tree = sqlglot.parse_one(sql, read=dialect.sqlglot)
-    except sqlglot.errors.SqlglotError:
-        tree = None
-    words = sql.split()
-    return classify(tree, sql, words[0].upper() if words else "")
 
 
 def _dialect_rules(ctx: StatementContext) -> None:
@@ -327,10 +337,13 @@ def _syntax_finding(
 
     rule = RULES[rule_id]
     risk = RiskLevel.HIGH if rule_id == "syntax.parse_error" and mode is ScriptMode.QUERY else rule.risk
+    severity = rule.severity
+    if rule_id in _BLOCKING and rule_id != "syntax.parse_error":
+        severity = Severity.ERROR if mode is ScriptMode.QUERY else Severity.WARNING
     return Finding(
         rule=rule_id,
         category=rule.category,
-        severity=rule.severity,
+        severity=severity,
         message=message,
         line=line,
         column=column,

@@ -62,6 +62,8 @@ class SchemaIndex:
         self.default_schema = model.default_schema
         self.lower_case_table_names = int(model.properties.get("lower_case_table_names", 0) or 0)
         self.sql_mode = str(model.properties.get("sql_mode", "") or "")
+        self.known_sql_mode: str | None = self.sql_mode if "sql_mode" in model.properties else None
+        """The server's sql_mode when the snapshot recorded it (it changes how MySQL lexes strings)."""
         self.mariadb = bool(model.properties.get("mariadb", False))
         self.empty = False
         self._tables: dict[str, Table] = {}

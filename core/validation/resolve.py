@@ -163,9 +163,11 @@ class Resolver:
         pushed = self._push_ctes(node, parent)
         try:
             if isinstance(node, exp.SetOperation):
-                left = self.query(node.left, parent)
-                self.query(node.right, parent)
-                return left
+                branches = _set_branches(node)
+                first = self.query(branches[0], parent)
+                for branch in branches[1:]:
+                    self.query(branch, parent)
+                return first
             if isinstance(node, exp.Select):
                 return self.select(node, parent)
             if isinstance(node, exp.Values):
@@ -872,3 +874,17 @@ def column_from_def(cd: exp.ColumnDef, name: str) -> Column:
         elif isinstance(inner, exp.ComputedColumnConstraint):
             col.generated = "generated"
     return col
+
+
+def _set_branches(node: exp.SetOperation) -> list[exp.Expression]:
+    """The branches of a chain of UNION/INTERSECT/EXCEPT, left to right, without recursing down the chain."""
+    branches: list[exp.Expression] = []
+    current: exp.Expression = node
+    while isinstance(current, exp.SetOperation) and (
+        current is node or not (current.args.get("with_") or current.args.get("with"))
+    ):
+        branches.append(current.right)
+        current = current.left
+    branches.append(current)
+    branches.reverse()
+    return branches

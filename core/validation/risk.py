@@ -376,7 +376,7 @@ def tree_rules(ctx: StatementContext) -> None:
         into = select.args.get("into")
         if isinstance(into, exp.Expression):
             target = into.sql(dialect=ctx.dialect.sqlglot)
-            if ctx.dialect is Dialect.MYSQL and "@" in target:
+            if ctx.dialect is Dialect.MYSQL and any(isinstance(n, exp.Parameter) for n in into.walk()):
                 ctx.report(
                     "risk.session_change",
                     f"SELECT ... INTO {target} assigns session variables",
@@ -400,6 +400,16 @@ def tree_rules(ctx: StatementContext) -> None:
                 lock,
                 "remove the locking clause for a plain read",
                 severity=Severity.ERROR if query_mode else Severity.WARNING,
+            )
+    for assignment in ctx.find_all(exp.PropertyEQ):
+        if isinstance(assignment.this, exp.Parameter):
+            ctx.report(
+                "risk.session_change",
+                f"{assignment.this.sql(dialect=ctx.dialect.sqlglot)} := ... assigns a session variable",
+                assignment,
+                "read the value without assigning it",
+                severity=Severity.ERROR if query_mode else Severity.WARNING,
+                risk=RiskLevel.HIGH,
             )
     _function_rules(ctx, tree)
     if isinstance(tree, exp.Copy):
@@ -456,7 +466,7 @@ def _huge_argument(ctx: StatementContext, node: exp.Func, name: str) -> None:
 
 def _copy_rules(ctx: StatementContext, tree: exp.Copy) -> None:
     files = tree.args.get("files") or []
-    to_program = any("PROGRAM" in str(p).upper() for p in files) or " PROGRAM " in f" {ctx.statement.text.upper()} "
+    to_program = any(isinstance(f, exp.Identifier) and not f.quoted and f.this.upper() == "PROGRAM" for f in files)
     endpoints = [f for f in files if not (isinstance(f, exp.Identifier) and f.this.upper() in ("STDIN", "STDOUT"))]
     direction = "FROM" if tree.args.get("kind") else "TO"
     if to_program or endpoints:

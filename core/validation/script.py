@@ -17,6 +17,7 @@ from sqlglot.errors import ErrorLevel, ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
 
 from core.domain.schema import Dialect
+from core.validation.lex import Kind, Lexeme, LexError, Normalised, Options, lex, normalise_lexemes, split_lexemes
 
 # sqlglot logs a warning whenever it falls back to an opaque Command; that is a finding here, not a log line.
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
@@ -54,7 +55,19 @@ _TOKEN_REPR = re.compile(
     r"<Token token_type: TokenType\.\w+, text: (.*?), line: \d+, col: \d+, start: \d+, "
     r"end: \d+, comments: \[.*?\]>"
 )
-_MYSQL_EXEC_COMMENT = re.compile(r"/\*(M?!)(\d{5,6})?")
+# Statements sqlglot parses fully; for any other statement a parse failure means "sqlglot cannot",
+# not "the database cannot", so it is reported as unanalysable rather than as a syntax error.
+_ANALYSED = {"SELECT", "WITH", "INSERT", "UPDATE", "DELETE", "MERGE", "VALUES", "TABLE", "REPLACE", "("}
+_STATEMENT_START = {
+    "SELECT", "WITH", "INSERT", "UPDATE", "DELETE", "MERGE", "VALUES", "TABLE", "REPLACE", "(",
+    "EXECUTE", "DECLARE", "CREATE",
+}  # fmt: skip
+_ANALYZE_RUNS = {"SELECT", "WITH", "INSERT", "UPDATE", "DELETE", "REPLACE", "VALUES", "("}
+"""MariaDB's ``ANALYZE stmt`` runs stmt; ``ANALYZE TABLE t`` collects statistics."""
+_TRUE = {"TRUE", "ON", "1", "YES", "T", "Y"}
+_FALSE = {"FALSE", "OFF", "0", "NO", "F", "N"}
+MAX_DEPTH = 120
+"""Parenthesis nesting beyond which a statement is too complex to analyse (the parser recurses)."""
 
 
 @dataclass(slots=True)
@@ -68,14 +81,32 @@ class Issue:
 
 
 @dataclass(slots=True)
+class Explain:
+    """EXPLAIN in front of a statement: the tree is the explained statement's."""
+
+    analyze: bool
+    """The database runs the explained statement (EXPLAIN ANALYZE, MariaDB ANALYZE stmt)."""
+    offset: int
+
+
+@dataclass(slots=True)
 class Statement:
     index: int
     start: int
     end: int
     tokens: list[Token]
     text: str
+    """The normalised text (what the rules read); offsets are normalised offsets."""
+    source: str = ""
+    """The user's own text of the statement (what the server would receive)."""
+    lexemes: list[Lexeme] = field(default_factory=list)
+    lexeme_starts: list[int] = field(default_factory=list)
+    """The normalised offset of each lexeme."""
     tree: exp.Expression | None = None
     issues: list[Issue] = field(default_factory=list)
+    explain: Explain | None = None
+    opaque: bool = False
+    """sqlglot cannot parse this kind of statement: it is unanalysable, not wrong."""
 
     @property
     def keyword(self) -> str:
@@ -83,89 +114,112 @@ class Statement:
 
 
 class Script:
-    """A script's text, its statements and a line/column map."""
+    """A script's text, its statements and a line/column map.
 
-    def __init__(self, sql: str, dialect: Dialect) -> None:
+    Lexing, splitting and the text sqlglot reads come from :mod:`core.validation.lex`, which follows
+    each database's own lexical rules; sqlglot then tokenizes and parses one statement at a time.
+    """
+
+    def __init__(self, sql: str, dialect: Dialect, *, sql_mode: str | None = None) -> None:
         self.original = sql
         self.dialect = dialect
         self.executable_comments: list[int] = []
-        self.sql = self._expose_mysql_comments(sql) if dialect is Dialect.MYSQL else sql
-        self._line_starts = [0] + [i + 1 for i, ch in enumerate(self.sql) if ch == "\n"]
+        self._line_starts = [0] + [i + 1 for i, ch in enumerate(sql) if ch == "\n"]
         self.statements: list[Statement] = []
         self.token_error: Issue | None = None
-        self._split()
+        self.ambiguity: Issue | None = None
+        self.sql = ""
+        self._normalised: Normalised | None = None
+        options = Options.from_sql_mode(sql_mode or "") if dialect is Dialect.MYSQL else Options()
+        try:
+            lexemes = lex(sql, dialect, options)
+        except LexError as exc:
+            self.token_error = Issue("syntax.parse_error", exc.message, exc.offset)
+            return
+        if dialect is Dialect.MYSQL and sql_mode is None:
+            self.ambiguity = _sql_mode_ambiguity(sql, lexemes, options)
+        self._normalised = normalise_lexemes(lexemes, dialect)
+        self.sql = self._normalised.text
+        self._split(lexemes)
 
     def position(self, offset: int) -> tuple[int, int]:
-        """1-based (line, column) of a character offset."""
-        offset = max(0, min(offset, len(self.sql)))
+        """1-based (line, column) in the user's text of a normalised offset."""
+        if self._normalised is not None:
+            offset = self._normalised.original_offset(offset)
+        offset = max(0, min(offset, len(self.original)))
         line = bisect.bisect_right(self._line_starts, offset)
         return line, offset - self._line_starts[line - 1] + 1
 
-    def _expose_mysql_comments(self, sql: str) -> str:
-        """Blank out the delimiters of MySQL executable comments so their content is parsed (same offsets)."""
-        out = list(sql)
-        i, n = 0, len(sql)
-        while i < n:
-            ch = sql[i]
-            if ch in ("'", '"', "`"):
-                j = i + 1
-                while j < n and sql[j] != ch:
-                    j += 2 if sql[j] == "\\" and ch != "`" else 1
-                i = j + 1
-                continue
-            if ch == "#" or sql.startswith("--", i):
-                j = sql.find("\n", i)
-                i = n if j < 0 else j
-                continue
-            if sql.startswith("/*", i):
-                end = sql.find("*/", i + 2)
-                end = n if end < 0 else end
-                m = _MYSQL_EXEC_COMMENT.match(sql, i)
-                if m:
-                    self.executable_comments.append(i)
-                    for k in range(i, m.end()):
-                        out[k] = " "
-                    for k in range(end, min(end + 2, n)):
-                        out[k] = " "
-                    i = m.end()
-                    continue
-                i = end + 2
-                continue
-            i += 1
-        return "".join(out)
-
-    def _split(self) -> None:
+    def _split(self, lexemes: list[Lexeme]) -> None:
+        assert self._normalised is not None
+        starts = self._normalised.starts
+        where = {id(x): k for k, x in enumerate(lexemes)}
         dialect = sqlglot.Dialect.get_or_raise(self.dialect.sqlglot)
-        try:
-            tokens = dialect.tokenize(self.sql)
-        except TokenError as exc:
-            self.token_error = Issue(
-                "syntax.parse_error", _token_error_message(str(exc)), _token_error_offset(self.sql)
-            )
-            return
-        chunks: list[list[Token]] = [[]]
-        for tok in tokens:
-            if tok.token_type == TokenType.SEMICOLON:
-                chunks.append([])
-                continue
-            chunks[-1].append(tok)
-        for chunk in chunks:
-            if not chunk:
-                continue
-            start, end = chunk[0].start, chunk[-1].end + 1
-            stmt = Statement(index=len(self.statements), start=start, end=end, tokens=chunk, text=self.sql[start:end])
+        for span in split_lexemes(lexemes, self.original, self.dialect):
+            kept = [x for x in span.lexemes if x.kind is not Kind.SPACE]
+            first = next(x for x in kept if x.kind is not Kind.COMMENT)
+            nstart = starts[where[id(first)]]
+            nend = self._normalised_end(where[id(kept[-1])])
+            stmt = Statement(
+                index=len(self.statements), start=nstart, end=nend, tokens=[], text=self.sql[nstart:nend],
+                source=span.source, lexemes=span.lexemes, lexeme_starts=[starts[where[id(x)]] for x in span.lexemes],
+            )  # fmt: skip
             self.statements.append(stmt)
-            self._token_checks(stmt)
-            parser = dialect.parser(error_level=ErrorLevel.RAISE)
-            try:
-                trees = parser.parse(chunk, self.sql)
-                stmt.tree = trees[0] if trees else None
-            except ParseError as exc:
-                stmt.issues.append(_parse_issue(exc, self, stmt))
-            except (TokenError, RecursionError, ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
+            for lexeme in span.lexemes:
+                if lexeme.kind is Kind.EXEC_OPEN:
+                    self.executable_comments.append(starts[where[id(lexeme)]])
+            self._parse(stmt, dialect)
+
+    def _normalised_end(self, k: int) -> int:
+        assert self._normalised is not None
+        starts = self._normalised.starts
+        return starts[k + 1] if k + 1 < len(starts) else len(self.sql)
+
+    def _parse(self, stmt: Statement, dialect: sqlglot.Dialect) -> None:
+        depth = _paren_depth(stmt.lexemes)
+        if depth > MAX_DEPTH:
+            stmt.issues.append(_too_complex(f"parentheses nest {depth} deep (the limit is {MAX_DEPTH})", stmt.start))
+            return
+        explain = _explain(stmt, self.dialect)
+        offset = stmt.start
+        if explain is not None:
+            stmt.explain = explain
+            offset = explain.offset  # sqlglot's tokenizer swallows whatever follows EXPLAIN as one string
+        try:
+            tokens = dialect.tokenize(self.sql[offset : stmt.end])
+        except TokenError:
+            stmt.issues.append(_disagreement("sqlglot cannot tokenize what the database would read", stmt.start))
+            return
+        for tok in tokens:
+            tok.start += offset
+            tok.end += offset
+        stmt.tokens = tokens
+        if any(t.token_type == TokenType.SEMICOLON for t in tokens) or any(t.comments for t in tokens):
+            stmt.issues.append(_disagreement("sqlglot would split or comment this statement differently", stmt.start))
+            return
+        self._token_checks(stmt)
+        chunk = tokens
+        if not chunk:
+            return
+        parser = dialect.parser(error_level=ErrorLevel.RAISE)
+        head = chunk[0].text.upper()
+        try:
+            trees = parser.parse(chunk, self.sql)
+            stmt.tree = trees[0] if trees else None
+        except ParseError as exc:
+            if head in _ANALYSED:
+                stmt.issues.append(_parse_issue(exc, self, stmt, offset))
+            else:
+                stmt.opaque = True
+        except RecursionError:
+            stmt.issues.append(_too_complex("the statement nests too deeply for the parser", stmt.start))
+        except (TokenError, ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
+            if head in _ANALYSED:
                 stmt.issues.append(
                     Issue("syntax.parse_error", f"the statement could not be parsed ({type(exc).__name__})", stmt.start)
                 )
+            else:
+                stmt.opaque = True
 
     def _token_checks(self, stmt: Statement) -> None:
         toks = stmt.tokens
@@ -239,27 +293,164 @@ def _name(dialect: Dialect) -> str:
     return {"postgresql": "PostgreSQL", "mysql": "MySQL", "sqlite": "SQLite"}[dialect.value]
 
 
-def _parse_issue(exc: ParseError, script: Script, stmt: Statement) -> Issue:
+def _parse_issue(exc: ParseError, script: Script, stmt: Statement, base: int) -> Issue:
     first = exc.errors[0] if exc.errors else {}
     description = _TOKEN_REPR.sub(lambda m: repr(m.group(1)), str(first.get("description") or exc))
     line, col = first.get("line"), first.get("col")
     offset = stmt.start
-    if isinstance(line, int) and isinstance(col, int) and 1 <= line <= len(script._line_starts):
-        offset = script._line_starts[line - 1] + max(0, col - 1)
+    if isinstance(line, int) and isinstance(col, int):
+        lines = script.sql[base : stmt.end].split("\n")
+        if 1 <= line <= len(lines):
+            offset = base + sum(len(x) + 1 for x in lines[: line - 1]) + max(0, col - 1)
     highlight = str(first.get("highlight") or "").strip()
     message = f"syntax error near {highlight!r}: {description}" if highlight else f"syntax error: {description}"
     suggestion = None
-    if "`" in stmt.text and script.dialect is Dialect.POSTGRESQL:
+    if "`" in stmt.source and script.dialect is Dialect.POSTGRESQL:
         suggestion = 'PostgreSQL quotes identifiers with double quotes ("name"), not backticks'
     return Issue("syntax.parse_error", message.splitlines()[0][:300], offset, suggestion)
 
 
-def _token_error_message(text: str) -> str:
-    return "the text cannot be tokenized (an unterminated string, quoted name or comment?)"
+def _too_complex(what: str, offset: int) -> Issue:
+    return Issue(
+        "syntax.too_complex",
+        f"too complex to analyse: {what}",
+        offset,
+        "split the statement into simpler ones",
+    )
 
 
-def _token_error_offset(sql: str) -> int:
-    for quote in ("'", '"', "`"):
-        if sql.count(quote) % 2:
-            return sql.rfind(quote)
-    return 0
+def _disagreement(what: str, offset: int) -> Issue:
+    return Issue(
+        "syntax.ambiguous_lexing",
+        f"{what}: it cannot be checked and is treated as unsafe",
+        offset,
+        "write it without unusual quoting, comments or escapes",
+    )
+
+
+def _paren_depth(lexemes: list[Lexeme]) -> int:
+    depth = deepest = 0
+    for x in lexemes:
+        if x.kind is Kind.OP and x.text == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif x.kind is Kind.OP and x.text == ")":
+            depth -= 1
+    return deepest
+
+
+def _sql_mode_ambiguity(sql: str, lexemes: list[Lexeme], options: Options) -> Issue | None:
+    """MySQL without a known sql_mode: a text that splits differently with NO_BACKSLASH_ESCAPES is ambiguous."""
+    if "\\" not in sql:
+        return None
+    other = Options(backslash_escapes=not options.backslash_escapes, ansi_quotes=options.ansi_quotes)
+    try:
+        alternative = lex(sql, Dialect.MYSQL, other)
+    except LexError as exc:
+        alternative_error: int | None = exc.offset
+    else:
+        alternative_error = None
+        if _shape(alternative) == _shape(lexemes):
+            return None
+    offset = alternative_error if alternative_error is not None else 0
+    for a, b in zip(_shape(lexemes), _shape(alternative) if alternative_error is None else [], strict=False):
+        if a != b:
+            offset = min(a[1], b[1])
+            break
+    return Issue(
+        "syntax.ambiguous_lexing",
+        "the statement boundaries depend on the server's sql_mode (NO_BACKSLASH_ESCAPES changes where a string "
+        "ends): it cannot be checked and is treated as unsafe",
+        offset,
+        "validate against a connection (its sql_mode is known), or avoid backslashes before quotes",
+    )
+
+
+def _shape(lexemes: list[Lexeme]) -> list[tuple[str, int, int]]:
+    return [(x.kind.value, x.start, x.end) for x in lexemes if x.kind is not Kind.SPACE]
+
+
+def _explain(stmt: Statement, dialect: Dialect) -> Explain | None:
+    """EXPLAIN options read from the lexemes: comments, both spellings, any position in an option list."""
+    words = [x for x in stmt.lexemes if x.kind not in (Kind.SPACE, Kind.COMMENT, Kind.EXEC_OPEN, Kind.EXEC_CLOSE)]
+    if not words:
+        return None
+    head = words[0].upper
+    if head == "ANALYZE" and dialect is Dialect.MYSQL:
+        rest = _mysql_options(words, 1)
+        if rest is not None and rest[0] < len(words) and words[rest[0]].upper in _ANALYZE_RUNS:
+            return Explain(analyze=True, offset=_norm_start(stmt, words[rest[0]]))
+        return None
+    if head not in ("EXPLAIN", "DESCRIBE", "DESC"):
+        return None
+    if dialect is Dialect.POSTGRESQL:
+        found = _pg_options(words)
+    elif dialect is Dialect.MYSQL:
+        found = _mysql_options(words, 1)
+    else:
+        i = 1
+        if i + 1 < len(words) and words[i].upper == "QUERY" and words[i + 1].upper == "PLAN":
+            i += 2
+        found = (i, False)
+    if found is None or not _starts_statement(words, found[0]):
+        return None
+    return Explain(analyze=found[1], offset=_norm_start(stmt, words[found[0]]))
+
+
+def _pg_options(words: list[Lexeme]) -> tuple[int, bool] | None:
+    i, analyze = 1, False
+    if i < len(words) and words[i].text == "(":
+        i += 1
+        option: list[Lexeme] = []
+        while i < len(words) and words[i].text != ")":
+            if words[i].text == ",":
+                analyze = _pg_option(option) or analyze
+                option = []
+            else:
+                option.append(words[i])
+            i += 1
+        analyze = _pg_option(option) or analyze
+        return i + 1, analyze
+    while i < len(words) and words[i].upper in ("ANALYZE", "ANALYSE", "VERBOSE"):
+        analyze = analyze or words[i].upper != "VERBOSE"
+        i += 1
+    return i, analyze
+
+
+def _pg_option(option: list[Lexeme]) -> bool:
+    if not option or option[0].upper not in ("ANALYZE", "ANALYSE"):
+        return False
+    if len(option) == 1:
+        return True
+    value = (option[1].value if option[1].kind is Kind.STRING else option[1].text).upper()
+    return value not in _FALSE
+
+
+def _mysql_options(words: list[Lexeme], i: int) -> tuple[int, bool] | None:
+    analyze = words[0].upper == "ANALYZE"
+    while i < len(words):
+        word = words[i].upper
+        if word == "ANALYZE":
+            analyze = True
+            i += 1
+        elif word in ("EXTENDED", "PARTITIONS"):
+            i += 1
+        elif word == "FORMAT":
+            i += 1
+            if i < len(words) and words[i].text == "=":
+                i += 1
+            i += 1
+        else:
+            break
+    return (i, analyze) if i < len(words) else None
+
+
+def _starts_statement(words: list[Lexeme], i: int) -> bool:
+    return i < len(words) and (words[i].upper in _STATEMENT_START or words[i].text == "(")
+
+
+def _norm_start(stmt: Statement, lexeme: Lexeme) -> int:
+    for x, start in zip(stmt.lexemes, stmt.lexeme_starts, strict=True):
+        if x is lexeme:
+            return start
+    return stmt.start

@@ -1,23 +1,60 @@
-"""The optional server-side check: the database prepares each statement, nothing is executed.
+"""The optional server-side check: the database compiles each statement, nothing is ever executed.
 
-PostgreSQL: PREPARE / DEALLOCATE in the read-only session. MySQL/MariaDB: PREPARE ... FROM / DEALLOCATE
-in a read-only session. SQLite: EXPLAIN on a read-only connection (compiles to bytecode, runs nothing).
+The user's text is never pasted into another statement (the one exception is SQLite's ``EXPLAIN``
+prefix, explained in :func:`_sqlite_session`): it travels alone, as the payload of the driver's
+"prepare" message, and the statement is never executed.
+
+- PostgreSQL: a protocol-level Parse of the unnamed prepared statement (libpq ``PQprepare``), in a
+  ``BEGIN READ ONLY`` transaction with short statement/lock/idle timeouts, rolled back after each
+  statement. Never Bind/Execute. The server refuses to prepare more than one command at a time.
+- MySQL/MariaDB: the binary-protocol ``COM_STMT_PREPARE`` command on a connection without
+  multi-statements, in a ``START TRANSACTION READ ONLY`` session with short timeouts, then
+  ``COM_STMT_CLOSE``; never ``COM_STMT_EXECUTE``; rolled back at the end.
+- SQLite: ``EXPLAIN`` on a separate read-only connection (``mode=ro``, ``PRAGMA query_only``, an
+  authorizer refusing PRAGMA/ATTACH/DETACH); EXPLAIN compiles to bytecode and runs nothing.
+
 Only reads and DML are checked (MySQL/MariaDB: reads only, since they refuse to prepare DML in a
 read-only session), and only statements before any DDL in the script (the server does not know the
-tables a script is about to create).
+tables a script is about to create). A text holding several statements (a splitter mistake) is
+refused by every server and reported as rejected.
 """
 
 from __future__ import annotations
 
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError
+import re
+import sqlite3
+import struct
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pymysql
+from psycopg import pq
+from pymysql.constants import CLIENT, COMMAND
+from sqlalchemy.engine import Connection, make_url
 
 from core.domain.schema import Dialect
+from core.errors import ConfigurationError, TargetUnreachable
 from core.introspection.targets import TargetConfig, connect, explain_error
 from core.validation.catalog import RULES
 from core.validation.model import Finding, Severity, Status, Validation
 
 _CHECKED_TYPES = {"select", "insert", "update", "delete", "merge"}
+
+_TIMEOUT_S = 5
+"""Statement and lock timeout for the check (seconds); preparing is fast, waiting on locks is not."""
+
+_PG_SETUP = (
+    b"SET LOCAL statement_timeout = '5s'",
+    b"SET LOCAL lock_timeout = '5s'",
+    b"SET LOCAL idle_in_transaction_session_timeout = '15s'",
+)
+
+_SEVERAL = "the text holds several statements (the database prepares one at a time; check how it is split)"
+
+_Prepare = Callable[[str], str | None]
 
 
 def check_on_server(validation: Validation, target: TargetConfig, statements: list[tuple[int, str, int, int]]) -> None:
@@ -27,6 +64,7 @@ def check_on_server(validation: Validation, target: TargetConfig, statements: li
 
     Raises:
         TargetUnreachable: the database cannot be reached (the caller decides what that means).
+        ConfigurationError: the connection enables multi-statements, so the check refuses to use it.
     """
     rule = RULES["syntax.server_rejected"]
     erroneous = {f.statement for f in validation.findings if f.severity is Severity.ERROR}
@@ -42,9 +80,10 @@ def check_on_server(validation: Validation, target: TargetConfig, statements: li
     if not checkable:
         validation.server_checked = True
         return
-    with connect(target) as conn:
+    with _session(target) as prepare:
         for index, text, line, column in checkable:
-            message = _prepare(conn, target, text.strip().rstrip(";"))
+            sql = text.strip().rstrip(";")
+            message = "it contains a NUL character" if "\x00" in sql else prepare(sql)
             if message is not None:
                 validation.findings.append(
                     Finding(
@@ -65,30 +104,237 @@ def check_on_server(validation: Validation, target: TargetConfig, statements: li
         validation.status = Status.FAIL
 
 
-def _prepare(conn: Connection, target: TargetConfig, sql: str) -> str | None:
+@contextmanager
+def _session(target: TargetConfig) -> Iterator[_Prepare]:
+    """A function that asks the server to prepare one text and returns its refusal (None: accepted)."""
+    if target.dialect is Dialect.POSTGRESQL:
+        with connect(target) as conn:
+            yield _postgresql_session(conn, target)
+    elif target.dialect is Dialect.MYSQL:
+        with connect(target) as conn, _mysql_session(conn, target) as prepare:
+            yield prepare
+    else:
+        with _sqlite_session(target) as prepare:
+            yield prepare
+
+
+def _unreachable(target: TargetConfig, exc: BaseException | str, conn: Connection | None = None) -> TargetUnreachable:
+    """The error to raise when the session is lost or out of step; ``conn`` is then never reused."""
+    if conn is not None and not conn.invalidated:
+        conn.invalidate()
+    reason = exc if isinstance(exc, str) else explain_error(exc, target)
+    return TargetUnreachable(f"lost the connection to {target.name!r} ({target.describe()}) during the check: {reason}")
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------------
+
+
+def _postgresql_session(conn: Connection, target: TargetConfig) -> _Prepare:
     raw = conn.connection.dbapi_connection
-    assert raw is not None
-    cursor = raw.cursor()
-    try:
-        if target.dialect is Dialect.POSTGRESQL:
-            cursor.execute("SAVEPOINT sqldraft_check")
+    if not isinstance(raw, psycopg.Connection):
+        raise TypeError(f"expected a psycopg connection, got {type(raw).__name__}")
+    # Everything below goes through the same libpq connection, so psycopg's own view of the
+    # transaction (it reads pgconn.transaction_status) stays right: idle before, idle after.
+    if raw.pgconn.transaction_status != pq.TransactionStatus.IDLE:
+        raw.rollback()
+    pgconn = raw.pgconn
+    encoding = raw.info.encoding
+
+    def command(sql: bytes) -> None:
+        try:
+            result = pgconn.exec_(sql)
+        except psycopg.Error as exc:
+            raise _unreachable(target, exc, conn) from None
+        if result.status != pq.ExecStatus.COMMAND_OK:
+            raise _unreachable(target, _pg_error(result, pgconn) or f"{sql.decode()} failed", conn)
+
+    def prepare(sql: str) -> str | None:
+        try:
+            payload = sql.encode(encoding)
+        except UnicodeEncodeError:
+            return f"it cannot be sent in the connection's encoding ({encoding})"
+        command(b"BEGIN READ ONLY")
+        try:
+            for setting in _PG_SETUP:
+                command(setting)
+            # Parse only (then Sync): the unnamed statement is never bound nor executed. The next
+            # Parse of the unnamed statement replaces it, and the connection is closed after the check.
             try:
-                cursor.execute(f"PREPARE sqldraft_check AS {sql}")
-                cursor.execute("DEALLOCATE sqldraft_check")
-            finally:
-                cursor.execute("ROLLBACK TO SAVEPOINT sqldraft_check")
-        elif target.dialect is Dialect.MYSQL:
-            cursor.execute("PREPARE sqldraft_check FROM %s", (sql,))
-            cursor.execute("DEALLOCATE PREPARE sqldraft_check")
-        else:
-            cursor.execute(f"EXPLAIN {sql}")
-            cursor.fetchall()
-    except DBAPIError as exc:
-        return explain_error(exc, target)
-    except Exception as exc:  # the driver's own error classes: the server said no
-        if type(exc).__module__.split(".")[0] in ("psycopg", "pymysql", "sqlite3"):
-            return explain_error(exc, target)
-        raise
+                result = pgconn.prepare(b"", payload)
+            except psycopg.Error as exc:
+                raise _unreachable(target, exc, conn) from None
+            if result.status == pq.ExecStatus.COMMAND_OK:
+                return None
+            if pgconn.status != pq.ConnStatus.OK:
+                raise _unreachable(target, _pg_error(result, pgconn) or "connection lost", conn)
+            message = _pg_error(result, pgconn) or "refused to prepare it"
+            if "cannot insert multiple commands into a prepared statement" in message:
+                return f"{_SEVERAL}: {message}"
+            return explain_error(Exception(message), target)
+        finally:
+            if not conn.invalidated and pgconn.status == pq.ConnStatus.OK:
+                command(b"ROLLBACK")
+
+    return prepare
+
+
+def _pg_error(result: pq.abc.PGresult, pgconn: pq.abc.PGconn) -> str:
+    primary = result.error_field(pq.DiagnosticField.MESSAGE_PRIMARY)
+    raw = primary or result.error_message or pgconn.error_message
+    return raw.decode("utf-8", "replace").strip()
+
+
+# --- MySQL / MariaDB ----------------------------------------------------------------------------
+
+
+@contextmanager
+def _mysql_session(conn: Connection, target: TargetConfig) -> Iterator[_Prepare]:
+    raw = conn.connection.dbapi_connection
+    if not isinstance(raw, pymysql.connections.Connection):
+        raise TypeError(f"expected a pymysql connection, got {type(raw).__name__}")
+    if raw.client_flag & CLIENT.MULTI_STATEMENTS:
+        raise ConfigurationError(
+            f"connection {target.name!r} enables multi-statements (client_flag in its URL): the server "
+            "check refuses to run on it; drop client_flag from the connection URL"
+        )
+    if raw.client_flag & CLIENT.DEPRECATE_EOF:
+        # pymysql never asks for it; the packet reading below expects the EOF packets.
+        raise ConfigurationError(f"connection {target.name!r} uses CLIENT_DEPRECATE_EOF, which the check cannot read")
+    mariadb = "mariadb" in raw.get_server_info().lower()
+    saved_timeout = raw._read_timeout
+    try:
+        _mysql_query(conn, raw, target, "ROLLBACK")
+        if mariadb:  # seconds
+            _mysql_query(conn, raw, target, f"SET SESSION max_statement_time = {_TIMEOUT_S}")
+        else:  # milliseconds, MySQL 5.7.8+ (older servers lack it: the socket timeout below still holds)
+            _mysql_query(conn, raw, target, f"SET SESSION max_execution_time = {_TIMEOUT_S * 1000}", optional=True)
+        _mysql_query(conn, raw, target, f"SET SESSION lock_wait_timeout = {_TIMEOUT_S}")
+        raw._read_timeout = _TIMEOUT_S * 3
+        _mysql_query(conn, raw, target, "START TRANSACTION READ ONLY")
+        yield lambda sql: _mysql_prepare(conn, raw, target, sql)
     finally:
-        cursor.close()
+        raw._read_timeout = saved_timeout
+        if not conn.invalidated and raw.open:
+            _mysql_query(conn, raw, target, "ROLLBACK")
+
+
+def _mysql_query(conn: Connection, raw: Any, target: TargetConfig, sql: str, *, optional: bool = False) -> None:
+    """One of the check's own constant statements (never user text)."""
+    try:
+        raw.query(sql)
+    except pymysql.MySQLError as exc:
+        if optional and raw.open and exc.args and exc.args[0] == 1193:  # unknown system variable
+            return
+        raise _unreachable(target, exc, conn) from None
+
+
+def _mysql_prepare(conn: Connection, raw: Any, target: TargetConfig, sql: str) -> str | None:
+    """COM_STMT_PREPARE the text, read the whole reply, COM_STMT_CLOSE it. Never executed."""
+    try:
+        payload = sql.encode(raw.encoding)
+    except UnicodeEncodeError:
+        return f"it cannot be sent in the connection's encoding ({raw.encoding})"
+    try:
+        raw._execute_command(COMMAND.COM_STMT_PREPARE, payload)
+        first = raw._read_packet()  # an ERR packet is read whole, then raised
+    except pymysql.MySQLError as exc:
+        if not raw.open:
+            raise _unreachable(target, exc, conn) from None
+        return _mysql_message(exc, target, sql)
+    # COM_STMT_PREPARE_OK: status 0x00, statement id (4), columns (2), params (2), filler, warnings;
+    # then the param definitions + EOF (if any params), then the column definitions + EOF (if any).
+    try:
+        if first.read_uint8() != 0:
+            raise pymysql.err.InternalError(0, "unexpected reply to COM_STMT_PREPARE")
+        statement_id = first.read_uint32()
+        num_columns = first.read_uint16()
+        num_params = first.read_uint16()
+        for count in (num_params, num_columns):
+            if count:
+                for _ in range(count):
+                    raw._read_packet()
+                if not raw._read_packet().is_eof_packet():
+                    raise pymysql.err.InternalError(0, "expected an EOF packet after the definitions")
+        # COM_STMT_CLOSE has no reply.
+        raw._execute_command(COMMAND.COM_STMT_CLOSE, struct.pack("<I", statement_id))
+    except Exception as exc:
+        # Out of step with the server (or the socket failed): never reuse the connection.
+        raise _unreachable(target, exc, conn) from None
     return None
+
+
+_NEAR = re.compile(r"near '(?P<rest>.*)' at line \d+$", re.DOTALL)
+
+
+def _mysql_message(exc: Exception, target: TargetConfig, sql: str) -> str:
+    message = explain_error(exc, target)
+    code = exc.args[0] if exc.args else None
+    match = _NEAR.search(str(exc.args[1]) if len(exc.args) > 1 else "")
+    if code == 1064 and match and match.group("rest"):
+        at = sql.rfind(match.group("rest"))
+        if at > 0 and sql[:at].rstrip().endswith(";"):
+            return f"{_SEVERAL}: {message}"
+    return message
+
+
+# --- SQLite -------------------------------------------------------------------------------------
+
+_SQLITE_DENIED = {
+    sqlite3.SQLITE_PRAGMA: "PRAGMA",
+    sqlite3.SQLITE_ATTACH: "ATTACH",
+    sqlite3.SQLITE_DETACH: "DETACH",
+}
+
+
+@contextmanager
+def _sqlite_session(target: TargetConfig) -> Iterator[_Prepare]:
+    path = Path(make_url(target.url).database or "").resolve()
+    if not path.is_file():
+        raise TargetUnreachable(f"cannot connect to {target.name!r} ({target.describe()}): file not found: {path}")
+    try:
+        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=_TIMEOUT_S, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise TargetUnreachable(f"cannot connect to {target.name!r} ({target.describe()}): {exc}") from None
+    denied: list[str] = []
+
+    def authorizer(action: int, *_args: object) -> int:
+        # SQLite applies some PRAGMAs (query_only among them) while compiling, even under EXPLAIN.
+        if action in _SQLITE_DENIED:
+            denied.append(_SQLITE_DENIED[action])
+            return sqlite3.SQLITE_DENY
+        return sqlite3.SQLITE_OK
+
+    try:
+        db.execute("PRAGMA query_only = ON")
+        db.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+        db.set_authorizer(authorizer)
+
+        def prepare(sql: str) -> str | None:
+            denied.clear()
+            cursor = db.cursor()
+            try:
+                # The one place a prefix is added to the user's text. It is safe: EXPLAIN makes SQLite
+                # compile the statement and list its bytecode instead of running it; sqlite3 compiles one
+                # statement per execute() and refuses the call (before stepping anything) when text is
+                # left over, so nothing can be smuggled after it; the authorizer refuses the compile-time
+                # side effects (PRAGMA, ATTACH); and the connection is mode=ro with query_only on anyway.
+                cursor.execute("EXPLAIN " + sql)
+                cursor.fetchall()
+            except (sqlite3.Error, sqlite3.Warning) as exc:
+                text = str(exc)
+                if "one statement at a time" in text:
+                    return f"{_SEVERAL}: {text}"
+                if denied:
+                    return f"{denied[0]} is not checked: SQLite applies it while compiling ({text})"
+                return explain_error(exc, target)
+            finally:
+                cursor.close()
+            return None
+
+        yield prepare
+    finally:
+        try:
+            if db.in_transaction:
+                db.rollback()
+        finally:
+            db.close()

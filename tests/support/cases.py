@@ -20,6 +20,8 @@ class Case:
     reject: list[str] = field(default_factory=list)
     risk: str | None = None
     status: str | None = None
+    snapshot: bool = True
+    """False: validate without a snapshot (``-- snapshot: none``), as ``--dialect`` does."""
 
 
 def load_cases(pattern: str = "*.sql") -> list[Case]:
@@ -46,6 +48,8 @@ def load_cases(pattern: str = "*.sql") -> list[Case]:
                     current.risk = value
                 elif key == "status":
                     current.status = value
+                elif key == "snapshot":
+                    current.snapshot = value != "none"
             elif current is not None:
                 body.append(line)
         _close(cases, current, body)

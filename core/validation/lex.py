@@ -1,0 +1,511 @@
+"""Lexing by each database's own rules, before sqlglot sees anything.
+
+sqlglot's tokenizer is one lexer for many dialects and disagrees with the servers at exactly the
+places an attacker aims for: MySQL ends a ``--`` comment only when whitespace follows the dashes,
+runs the content of ``/*! ... */`` and ``/*M! ... */``, and treats ``#`` as a comment; PostgreSQL
+nests block comments, has ``U&"..."`` identifiers with escapes, ``E'...'`` strings with backslash
+escapes and dollar quotes whose tags must not be confused with ``$1`` parameters. This module finds
+the boundaries of comments, strings, quoted names and statements the way the server does, and
+writes a *normalised* text that sqlglot cannot misread: comments blanked, executable comments
+opened, strings and quoted names in one canonical spelling, unicode escapes decoded. Every
+normalised offset maps back to the user's text, so findings keep the line and column they see.
+
+>>> from core.domain.schema import Dialect
+>>> [s.source for s in split("SELECT 1 --1\\n; SELECT '--;'", Dialect.MYSQL)]
+['SELECT 1 --1', "SELECT '--;'"]
+>>> normalise('SELECT U&"pg\\\\005fsleep"(1)', Dialect.POSTGRESQL).text
+'SELECT "pg_sleep"(1)'
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from core.domain.schema import Dialect
+
+
+class Kind(StrEnum):
+    SPACE = "space"
+    COMMENT = "comment"
+    STRING = "string"
+    QUOTED = "quoted"
+    """A quoted identifier."""
+    WORD = "word"
+    NUMBER = "number"
+    PARAM = "param"
+    OP = "op"
+    SEMICOLON = "semicolon"
+    EXEC_OPEN = "exec_open"
+    """MySQL ``/*!``, ``/*!50000``, MariaDB ``/*M!100100``: the server runs what follows."""
+    EXEC_CLOSE = "exec_close"
+
+
+@dataclass(frozen=True, slots=True)
+class Lexeme:
+    kind: Kind
+    start: int
+    end: int
+    """Exclusive."""
+    text: str
+    value: str | None = None
+    """Decoded content of a string or quoted identifier."""
+
+    @property
+    def upper(self) -> str:
+        return self.text.upper() if self.kind is Kind.WORD else ""
+
+
+class LexError(ValueError):
+    """The text cannot be lexed (an unterminated string, quoted name or comment, a NUL byte)."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """What the server's settings change in its lexer."""
+
+    backslash_escapes: bool = True
+    """MySQL: backslash escapes in strings (off with sql_mode NO_BACKSLASH_ESCAPES)."""
+    ansi_quotes: bool = False
+    """MySQL: double quotes delimit identifiers (sql_mode ANSI_QUOTES)."""
+    standard_strings: bool = True
+    """PostgreSQL: standard_conforming_strings (backslashes are literal in '...')."""
+
+    @classmethod
+    def from_sql_mode(cls, sql_mode: str) -> Options:
+        modes = {m.strip().upper() for m in (sql_mode or "").split(",")}
+        ansi = bool(modes & {"ANSI_QUOTES", "ANSI"})
+        return cls(backslash_escapes="NO_BACKSLASH_ESCAPES" not in modes, ansi_quotes=ansi)
+
+
+_WORD_START = re.compile(r"[A-Za-z_\u0080-\U0010ffff]")
+_WORD = re.compile(r"[A-Za-z0-9_$\u0080-\U0010ffff]*")
+_MYSQL_WORD = re.compile(r"[A-Za-z0-9_$\u0080-\U0010ffff]+")
+_NUMBER = re.compile(r"(?:0[xX][0-9A-Fa-f_]+|0[bBoO][0-9_]+|(?:\d[\d_]*)?\.?\d[\d_]*(?:[eE][+-]?\d+)?)")
+_DOLLAR_TAG = re.compile(r"\$([A-Za-z_\u0080-\U0010ffff][A-Za-z0-9_\u0080-\U0010ffff]*)?\$")
+_PARAM = re.compile(r"\$\d+")
+_SQLITE_PARAM = re.compile(r"(?:\?\d*|[:@$][A-Za-z0-9_\u0080-\U0010ffff]+(?:::[A-Za-z0-9_]+)*(?:\([^)]*\))?)")
+_EXEC_OPEN = re.compile(r"/\*(?:M?!)(\d{5,6})?")
+_UESCAPE = re.compile(r"\s*UESCAPE\s*'(.)'", re.IGNORECASE | re.DOTALL)
+_SPACE = " \t\n\r\f\v"
+
+
+def lex(sql: str, dialect: Dialect, options: Options | None = None) -> list[Lexeme]:
+    """Every lexeme of the text, whitespace and comments included.
+
+    Raises:
+        LexError: an unterminated string, quoted name, dollar quote or comment, or a NUL byte.
+    """
+    return _Lexer(sql, dialect, options or Options()).run()
+
+
+class _Lexer:
+    def __init__(self, sql: str, dialect: Dialect, options: Options) -> None:
+        self.sql = sql
+        self.n = len(sql)
+        self.dialect = dialect
+        self.opt = options
+        self.out: list[Lexeme] = []
+        self.in_exec = False
+
+    def add(self, kind: Kind, start: int, end: int, value: str | None = None) -> int:
+        self.out.append(Lexeme(kind, start, end, self.sql[start:end], value))
+        return end
+
+    def run(self) -> list[Lexeme]:
+        sql, i = self.sql, 0
+        nul = sql.find("\x00")
+        if nul >= 0:
+            raise LexError("the text contains a NUL character, which no database accepts in SQL", nul)
+        while i < self.n:
+            i = self.step(i)
+        if self.in_exec:
+            raise LexError("an executable comment (/*! ...) is not closed with */", self.n)
+        return self.out
+
+    def step(self, i: int) -> int:
+        sql, ch = self.sql, self.sql[i]
+        d = self.dialect
+        if ch in _SPACE:
+            j = i
+            while j < self.n and sql[j] in _SPACE:
+                j += 1
+            return self.add(Kind.SPACE, i, j)
+        if sql.startswith("--", i) and (d is not Dialect.MYSQL or self._mysql_dash_comment(i)):
+            return self._line_comment(i)
+        if ch == "#" and d is Dialect.MYSQL:
+            return self._line_comment(i)
+        if sql.startswith("/*", i):
+            if d is Dialect.MYSQL:
+                m = _EXEC_OPEN.match(sql, i)
+                if m and not self.in_exec:
+                    self.in_exec = True
+                    return self.add(Kind.EXEC_OPEN, i, m.end())
+            return self._block_comment(i)
+        if ch == "*" and self.in_exec and sql.startswith("*/", i):
+            self.in_exec = False
+            return self.add(Kind.EXEC_CLOSE, i, i + 2)
+        if ch == ";":
+            return self.add(Kind.SEMICOLON, i, i + 1)
+        if ch == "'":
+            return self._string(i, i, escapes=self._backslashes(plain=True))
+        if ch == '"':
+            if d is Dialect.MYSQL and not self.opt.ansi_quotes:
+                return self._string(i, i, escapes=self.opt.backslash_escapes, quote='"')
+            return self._quoted(i, i, '"', '"')
+        if ch == "`" and d is not Dialect.POSTGRESQL:
+            return self._quoted(i, i, "`", "`")
+        if ch == "[" and d is Dialect.SQLITE:
+            end = sql.find("]", i + 1)
+            if end < 0:
+                raise LexError("a [quoted name] is not closed", i)
+            return self.add(Kind.QUOTED, i, end + 1, sql[i + 1 : end])
+        if d is Dialect.POSTGRESQL and ch == "$":
+            return self._dollar(i)
+        if d is Dialect.SQLITE and ch in "?:@$":
+            m = _SQLITE_PARAM.match(sql, i)
+            if m and m.end() > i + (0 if ch == "?" else 1):
+                return self.add(Kind.PARAM, i, m.end())
+        if ch.isdigit() or (ch == "." and i + 1 < self.n and sql[i + 1].isdigit()):
+            return self._number(i)
+        if _WORD_START.match(ch):
+            return self._word(i)
+        return self.add(Kind.OP, i, i + 1)
+
+    # --- comments ---------------------------------------------------------------------------
+
+    def _mysql_dash_comment(self, i: int) -> bool:
+        """MySQL and MariaDB: ``--`` starts a comment only before whitespace, a control character or the end."""
+        nxt = self.sql[i + 2] if i + 2 < self.n else ""
+        return nxt == "" or nxt in _SPACE or ord(nxt) < 32
+
+    def _line_comment(self, i: int) -> int:
+        j = i
+        while j < self.n and self.sql[j] not in "\n\r":
+            j += 1
+        return self.add(Kind.COMMENT, i, j)
+
+    def _block_comment(self, i: int) -> int:
+        sql, j, depth = self.sql, i + 2, 1
+        nests = self.dialect is Dialect.POSTGRESQL
+        while j < self.n:
+            if nests and sql.startswith("/*", j):
+                depth += 1
+                j += 2
+            elif sql.startswith("*/", j):
+                depth -= 1
+                j += 2
+                if depth == 0:
+                    return self.add(Kind.COMMENT, i, j)
+            else:
+                j += 1
+        if self.dialect is Dialect.SQLITE:
+            return self.add(Kind.COMMENT, i, self.n)  # SQLite ends an open comment at the end of the text
+        raise LexError("a /* comment is not closed with */", i)
+
+    # --- strings and names ------------------------------------------------------------------
+
+    def _backslashes(self, plain: bool) -> bool:
+        if self.dialect is Dialect.MYSQL:
+            return self.opt.backslash_escapes
+        if self.dialect is Dialect.POSTGRESQL:
+            return not self.opt.standard_strings if plain else True
+        return False
+
+    def _string(self, start: int, quote_at: int, *, escapes: bool, quote: str = "'") -> int:
+        sql, j = self.sql, quote_at + 1
+        value: list[str] = []
+        while j < self.n:
+            ch = sql[j]
+            if escapes and ch == "\\" and j + 1 < self.n:
+                value.append(_unescape(sql[j + 1], self.dialect))
+                j += 2
+                continue
+            if ch == quote:
+                if j + 1 < self.n and sql[j + 1] == quote:
+                    value.append(quote)
+                    j += 2
+                    continue
+                return self.add(Kind.STRING, start, j + 1, "".join(value))
+            value.append(ch)
+            j += 1
+        raise LexError("a string is not closed (an unmatched quote)", start)
+
+    def _quoted(self, start: int, quote_at: int, open_: str, close: str) -> int:
+        sql, j = self.sql, quote_at + 1
+        value: list[str] = []
+        while j < self.n:
+            if sql[j] == close:
+                if j + 1 < self.n and sql[j + 1] == close:
+                    value.append(close)
+                    j += 2
+                    continue
+                return self.add(Kind.QUOTED, start, j + 1, "".join(value))
+            value.append(sql[j])
+            j += 1
+        raise LexError(f"a quoted name ({open_}...{close}) is not closed", start)
+
+    def _dollar(self, i: int) -> int:
+        sql = self.sql
+        param = _PARAM.match(sql, i)
+        if param:
+            return self.add(Kind.PARAM, i, param.end())
+        tag = _DOLLAR_TAG.match(sql, i)
+        if not tag:
+            return self.add(Kind.OP, i, i + 1)
+        delimiter = tag.group(0)
+        end = sql.find(delimiter, tag.end())
+        if end < 0:
+            raise LexError(f"a dollar-quoted string ({delimiter}) is not closed", i)
+        return self.add(Kind.STRING, i, end + len(delimiter), sql[tag.end() : end])
+
+    def _number(self, i: int) -> int:
+        m = _NUMBER.match(self.sql, i)
+        end = m.end() if m and m.end() > i else i + 1
+        if self.dialect is Dialect.MYSQL:
+            word = _MYSQL_WORD.match(self.sql, i)
+            if word and word.end() > end:  # MySQL names may start with a digit: 1abc
+                return self.add(Kind.WORD, i, word.end())
+        return self.add(Kind.NUMBER, i, end)
+
+    def _word(self, i: int) -> int:
+        sql, d = self.sql, self.dialect
+        ch, nxt = sql[i], sql[i + 1 : i + 2]
+        if d is Dialect.POSTGRESQL:
+            if ch in "uU" and sql.startswith("&'", i + 1):
+                return self._unicode(i, "'")
+            if ch in "uU" and sql.startswith('&"', i + 1):
+                return self._unicode(i, '"')
+            if ch in "eE" and nxt == "'":
+                return self._string(i, i + 1, escapes=True)
+            if ch in "bBxXnN" and nxt == "'":
+                return self._string(i, i + 1, escapes=self._backslashes(plain=True))
+        elif nxt == "'" and (ch in "xX" or (d is Dialect.MYSQL and ch in "bBnN")):
+            return self._string(i, i + 1, escapes=d is Dialect.MYSQL and ch in "nN" and self.opt.backslash_escapes)
+        m = _WORD.match(sql, i + 1)
+        return self.add(Kind.WORD, i, m.end() if m else i + 1)
+
+    def _unicode(self, i: int, quote: str) -> int:
+        """PostgreSQL U&'...' and U&"..." with an optional UESCAPE 'c'."""
+        start = len(self.out)
+        if quote == "'":
+            self._string(i, i + 2, escapes=self._backslashes(plain=True))
+        else:
+            self._quoted(i, i + 2, '"', '"')
+        raw = self.out.pop()
+        assert len(self.out) == start
+        end = raw.end
+        escape = "\\"
+        m = _UESCAPE.match(self.sql, end)
+        if m:
+            escape, end = m.group(1), m.end()
+            if escape in "+'\" \t\n\r\f" or escape.isalnum():
+                raise LexError(f"UESCAPE {escape!r} is not a valid escape character", raw.end)
+        value = _decode_unicode(raw.value or "", escape, i)
+        kind = Kind.STRING if quote == "'" else Kind.QUOTED
+        return self.add(kind, i, end, value)
+
+
+def _unescape(ch: str, dialect: Dialect) -> str:
+    table = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "0": "\0", "Z": "\x1a", "f": "\f"}
+    if dialect is Dialect.MYSQL and ch in "%_":
+        return "\\" + ch  # MySQL keeps the backslash of \% and \_ (LIKE escapes)
+    return table.get(ch, ch)
+
+
+def _decode_unicode(body: str, escape: str, offset: int) -> str:
+    out: list[str] = []
+    i, n = 0, len(body)
+    while i < n:
+        ch = body[i]
+        if ch != escape:
+            out.append(ch)
+            i += 1
+            continue
+        if body.startswith(escape, i + 1):
+            out.append(escape)
+            i += 2
+            continue
+        plus = body[i + 1 : i + 2] == "+"
+        digits = body[i + 2 : i + 8] if plus else body[i + 1 : i + 5]
+        width = 6 if plus else 4
+        if len(digits) != width or not all(c in "0123456789abcdefABCDEF" for c in digits):
+            raise LexError("a U& escape is not followed by 4 (or +6) hex digits", offset)
+        code = int(digits, 16)
+        if code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            raise LexError(f"a U& escape names an invalid character (U+{code:04X})", offset)
+        out.append(chr(code))
+        i += (2 if plus else 1) + width
+    return "".join(out)
+
+
+# --- statements ---------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Span:
+    """One statement of a script, in the user's text."""
+
+    start: int
+    end: int
+    lexemes: list[Lexeme]
+    source: str
+
+    @property
+    def significant(self) -> list[Lexeme]:
+        return [x for x in self.lexemes if x.kind not in (Kind.SPACE, Kind.COMMENT, Kind.EXEC_OPEN, Kind.EXEC_CLOSE)]
+
+
+def split(sql: str, dialect: Dialect, options: Options | None = None) -> list[Span]:
+    """The statements of a script, split at the semicolons the server sees (empty ones dropped).
+
+    Raises:
+        LexError: see :func:`lex`.
+    """
+    return split_lexemes(lex(sql, dialect, options), sql, dialect)
+
+
+def split_lexemes(lexemes: list[Lexeme], sql: str, dialect: Dialect) -> list[Span]:
+    spans: list[Span] = []
+    current: list[Lexeme] = []
+    atomic = 0
+    for k, lexeme in enumerate(lexemes):
+        if dialect is Dialect.POSTGRESQL and lexeme.kind is Kind.WORD:
+            atomic = _atomic_depth(lexemes, k, atomic)
+        if lexeme.kind is Kind.SEMICOLON and atomic == 0:
+            _close(spans, current, sql)
+            current = []
+            continue
+        current.append(lexeme)
+    _close(spans, current, sql)
+    return spans
+
+
+def _atomic_depth(lexemes: list[Lexeme], k: int, depth: int) -> int:
+    """PostgreSQL ``BEGIN ATOMIC ... END`` bodies (SQL-standard function bodies) hold semicolons."""
+    word = lexemes[k].upper
+    if word == "ATOMIC":
+        prev = _previous_word(lexemes, k)
+        return depth + 1 if prev == "BEGIN" else depth
+    if depth and word == "CASE":
+        return depth + 1
+    if depth and word == "END":
+        return depth - 1
+    return depth
+
+
+def _previous_word(lexemes: list[Lexeme], k: int) -> str:
+    for j in range(k - 1, -1, -1):
+        if lexemes[j].kind in (Kind.SPACE, Kind.COMMENT):
+            continue
+        return lexemes[j].upper
+    return ""
+
+
+def _close(spans: list[Span], current: list[Lexeme], sql: str) -> None:
+    meaningful = [x for x in current if x.kind not in (Kind.SPACE, Kind.COMMENT, Kind.EXEC_OPEN, Kind.EXEC_CLOSE)]
+    if not meaningful:
+        return
+    # The source runs to the last lexeme the server reads, so an executable comment's */ stays in it.
+    kept = [x for x in current if x.kind is not Kind.SPACE]
+    start = next(x.start for x in current if x.kind not in (Kind.SPACE, Kind.COMMENT))
+    end = kept[-1].end
+    spans.append(Span(start, end, current, sql[start:end]))
+
+
+# --- the normalised text ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Normalised:
+    """Text that sqlglot reads as the server would, with a map back to the user's offsets."""
+
+    text: str
+    starts: list[int] = field(default_factory=list)
+    """The normalised offset of each lexeme."""
+    _norm: list[int] = field(default_factory=list)
+    _orig: list[int] = field(default_factory=list)
+    _verbatim: list[bool] = field(default_factory=list)
+
+    def original_offset(self, offset: int) -> int:
+        """Where a normalised offset is in the user's text."""
+        k = bisect.bisect_right(self._norm, offset) - 1
+        if k < 0:
+            return 0
+        if self._verbatim[k]:
+            return self._orig[k] + (offset - self._norm[k])
+        return self._orig[k]
+
+
+def normalise(sql: str, dialect: Dialect, options: Options | None = None) -> Normalised:
+    """The whole script, normalised (see the module docstring).
+
+    Raises:
+        LexError: see :func:`lex`.
+    """
+    return normalise_lexemes(lex(sql, dialect, options), dialect)
+
+
+def normalise_lexemes(lexemes: list[Lexeme], dialect: Dialect) -> Normalised:
+    out = Normalised("")
+    parts: list[str] = []
+    pos = 0
+    previous: Lexeme | None = None
+    for lexeme in lexemes:
+        text, verbatim = _canonical(lexeme, dialect)
+        if previous is not None and _needs_gap(previous, lexeme, dialect):
+            parts.append(" ")
+            out._norm.append(pos)
+            out._orig.append(lexeme.start)
+            out._verbatim.append(False)
+            pos += 1
+        out.starts.append(pos)
+        out._norm.append(pos)
+        out._orig.append(lexeme.start)
+        out._verbatim.append(verbatim)
+        parts.append(text)
+        pos += len(text)
+        previous = lexeme
+    out.text = "".join(parts)
+    return out
+
+
+def _needs_gap(previous: Lexeme, lexeme: Lexeme, dialect: Dialect) -> bool:
+    """Adjacent operators that sqlglot would read as one comment opener (MySQL ``--1``)."""
+    if previous.end != lexeme.start or previous.kind is not Kind.OP or lexeme.kind is not Kind.OP:
+        return False
+    pair = previous.text + lexeme.text
+    return pair in ("--", "/*", "*/") or (dialect is Dialect.MYSQL and lexeme.text == "#")
+
+
+def _canonical(lexeme: Lexeme, dialect: Dialect) -> tuple[str, bool]:
+    kind = lexeme.kind
+    if kind in (Kind.COMMENT, Kind.EXEC_OPEN, Kind.EXEC_CLOSE):
+        return " ", False
+    if kind is Kind.STRING:
+        return _string_literal(lexeme, dialect), False
+    if kind is Kind.QUOTED:
+        value = lexeme.value or ""
+        if dialect is Dialect.MYSQL:
+            return "`" + value.replace("`", "``") + "`", False
+        return '"' + value.replace('"', '""') + '"', False
+    if kind is Kind.PARAM and dialect is Dialect.POSTGRESQL:
+        return lexeme.text + " ", False  # sqlglot reads "$1::int,$" as the start of a dollar quote
+    return lexeme.text, True
+
+
+def _string_literal(lexeme: Lexeme, dialect: Dialect) -> str:
+    value = lexeme.value or ""
+    head = lexeme.text[:1].upper()
+    if head in ("X", "B") and lexeme.text[1:2] == "'":
+        return lexeme.text[0] + "'" + value.replace("'", "''") + "'"
+    if dialect is Dialect.MYSQL:
+        value = value.replace("\\", "\\\\")
+    return "'" + value.replace("'", "''") + "'"
