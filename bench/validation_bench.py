@@ -6,6 +6,7 @@ python bench/validation_bench.py [--dialects sqlite,mysql,postgresql] [--rebuild
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 import tempfile
@@ -28,7 +29,7 @@ from core.domain.schema import Dialect, SchemaModel
 from core.introspection import introspect
 from core.introspection.targets import TargetConfig, connect
 from core.validation.engine import Validator
-from core.validation.model import Severity
+from core.validation.model import RiskLevel, Severity
 from core.validation.names import SchemaIndex
 
 
@@ -117,6 +118,8 @@ def main() -> None:
     print(f"{len(questions)} gold queries on {len(used)} databases; all {len(dbs)} databases of tables.json created.\n")
     rows = []
     details = []
+    risky: Counter[str] = Counter()
+    risky_rules: Counter[str] = Counter()
     case_note = ""
     for name in args.dialects.split(","):
         dialect = Dialect(name)
@@ -172,6 +175,9 @@ def main() -> None:
         for i, q in enumerate(questions):
             validator = validators[q["db_id"]]
             result = validator.validate(q["query"], "query")
+            if result.risk_level.rank > RiskLevel.LOW.rank:
+                risky[dialect.value] += 1
+                risky_rules.update(f"{dialect.value}:{f.rule}" for f in result.findings if f.risk and f.risk.rank > 1)
             errors = [f for f in result.findings if f.severity is Severity.ERROR]
             if errors:
                 with_errors += 1
@@ -216,6 +222,10 @@ def main() -> None:
                 setup,
             )
         )
+    print("gold queries rated above low risk (a benign read flagged): " + json.dumps(dict(risky)))
+    if risky_rules:
+        print("rules behind them: " + json.dumps(dict(risky_rules)))
+    print()
     print(
         "| database | gold queries | with an error finding | confirmed by the server (EXPLAIN) | not confirmed "
         "| mutations | caught by the right rule | setup |"

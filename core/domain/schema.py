@@ -263,6 +263,52 @@ def qualified(schema: str | None, name: str) -> str:
     return f"{schema}.{name}" if schema else name
 
 
+@dataclass(frozen=True, slots=True)
+class UserFunction:
+    """A function or procedure defined in the database (not a built-in), as the validator judges it.
+
+    Overloads are folded into one entry per (schema, name, kind) carrying the least safe volatility.
+    """
+
+    schema: str | None
+    name: str
+    kind: str
+    """``function``, ``procedure`` or ``aggregate``."""
+    volatility: str
+    """``immutable``, ``stable``, ``volatile`` (PostgreSQL), or ``unknown`` (MySQL has no such notion)."""
+    data_access: str | None = None
+    """MySQL's declared ``NO SQL``, ``CONTAINS SQL``, ``READS SQL DATA`` or ``MODIFIES SQL DATA``."""
+    deterministic: bool | None = None
+    """MySQL's ``DETERMINISTIC`` flag (declared, never checked by the server)."""
+
+    @property
+    def key(self) -> str:
+        return qualified(self.schema, self.name)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"name": self.name, "kind": self.kind, "volatility": self.volatility}
+        for key in ("schema", "data_access", "deterministic"):
+            value = getattr(self, key)
+            if value is not None:
+                d[key] = value
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> UserFunction:
+        return cls(
+            schema=d.get("schema"),
+            name=d["name"],
+            kind=d.get("kind", "function"),
+            volatility=d.get("volatility", "unknown"),
+            data_access=d.get("data_access"),
+            deterministic=d.get("deterministic"),
+        )
+
+
+def _function_sort_key(f: dict[str, Any]) -> tuple[str, str, str]:
+    return (f.get("schema") or "", f["name"], f["kind"])
+
+
 FORMAT_VERSION = 1
 
 
@@ -278,10 +324,16 @@ class SchemaModel:
     schemas: list[str] = field(default_factory=list)
     properties: dict[str, Any] = field(default_factory=dict)
     """Server settings that change how SQL reads (``lower_case_table_names``, ``sql_mode``, ``mariadb``)."""
+    functions: list[UserFunction] = field(default_factory=list)
+    """User-defined functions and procedures of the included schemas (SQLite has none)."""
 
     def canonical(self) -> dict[str, Any]:
-        """The structure-only form the checksum covers (sorted, no statistics)."""
-        return {
+        """The structure-only form the checksum covers (sorted, no statistics).
+
+        ``functions`` appears only when there are some, so that a schema without user functions keeps
+        the checksum it had before functions were recorded.
+        """
+        d: dict[str, Any] = {
             "format": FORMAT_VERSION,
             "dialect": self.dialect.value,
             "server_version": self.server_version,
@@ -291,6 +343,9 @@ class SchemaModel:
             "enums": sorted((e.to_dict() for e in self.enums), key=lambda e: (e.get("schema") or "", e["name"])),
             "tables": [t.to_dict() for t in sorted(self.tables, key=lambda t: (t.schema or "", t.name))],
         }
+        if self.functions:
+            d["functions"] = sorted((f.to_dict() for f in self.functions), key=_function_sort_key)
+        return d
 
     def canonical_json(self) -> str:
         return json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -320,6 +375,7 @@ class SchemaModel:
             default_schema=d.get("default_schema"),
             schemas=list(d.get("schemas", [])),
             properties=dict(d.get("properties", {})),
+            functions=[UserFunction.from_dict(f) for f in d.get("functions", [])],
         )
 
     def table_map(self) -> dict[str, Table]:

@@ -18,6 +18,7 @@ from core.domain.schema import (
     Table,
     TableKind,
     UniqueConstraint,
+    UserFunction,
     qualified,
 )
 from core.introspection import Progress, select_schemas
@@ -75,6 +76,13 @@ FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = %(sche
 
 VIEWS = """
 SELECT TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS WHERE TABLE_SCHEMA = %(schema)s
+"""
+
+# One query for all chosen schemas (routines are few). SQL_DATA_ACCESS and IS_DETERMINISTIC are what
+# the routine declares; the server checks neither.
+ROUTINES = """
+SELECT ROUTINE_SCHEMA, ROUTINE_NAME, ROUTINE_TYPE, SQL_DATA_ACCESS, IS_DETERMINISTIC
+FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA IN %(schemas)s
 """
 
 CATALOG_QUERIES = [TABLES, PACKED_COLUMNS, STATISTICS, FOREIGN_KEY_COLUMNS, FOREIGN_KEY_RULES, VIEWS]
@@ -157,8 +165,31 @@ def introspect_mysql(conn: Connection, include: list[str], exclude: list[str], p
     )
     for position, schema in enumerate(schemas):
         model.tables.extend(_read_schema(conn, schema, mariadb, progress, position, len(schemas)))
+    model.functions = user_functions(conn, schemas)
     progress("done", 1, 1)
     return model
+
+
+_ROUTINE_KINDS = {"FUNCTION": "function", "PROCEDURE": "procedure"}
+
+
+def user_functions(conn: Connection, schemas: list[str]) -> list[UserFunction]:
+    """Stored functions and procedures of the chosen schemas (MariaDB packages are not callable, so left out)."""
+    if not schemas:
+        return []
+    functions = {
+        UserFunction(
+            schema=schema,
+            name=name,
+            kind=_ROUTINE_KINDS[str(rtype).upper()],
+            volatility="unknown",
+            data_access=str(access).upper() if access else None,
+            deterministic=None if deterministic is None else str(deterministic).upper() == "YES",
+        )
+        for schema, name, rtype, access, deterministic in _rows(conn, ROUTINES, {"schemas": tuple(schemas)})
+        if str(rtype).upper() in _ROUTINE_KINDS
+    }
+    return sorted(functions, key=lambda f: (f.schema or "", f.name, f.kind))
 
 
 def _read_schema(

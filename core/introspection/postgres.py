@@ -17,6 +17,7 @@ from core.domain.schema import (
     Table,
     TableKind,
     UniqueConstraint,
+    UserFunction,
 )
 from core.introspection import Progress, select_schemas
 
@@ -91,9 +92,25 @@ JOIN pg_class v ON v.oid = r.ev_class
 WHERE v.relnamespace = ANY(%(ns)s) AND d.refobjid <> r.ev_class AND v.relkind IN ('v', 'm')
 """
 
+# Extension functions (dblink installed in public, say) are kept: they are callable like any other.
+# An aggregate is as volatile as the worst of itself and its support functions.
+FUNCTIONS = """
+SELECT p.pronamespace, p.proname, p.prokind,
+       (SELECT CASE max(CASE v.vol WHEN 'v' THEN 2 WHEN 's' THEN 1 ELSE 0 END)
+                    WHEN 2 THEN 'v' WHEN 1 THEN 's' ELSE 'i' END
+        FROM (SELECT p.provolatile AS vol
+              UNION ALL
+              SELECT f.provolatile FROM pg_aggregate a
+              JOIN pg_proc f ON f.oid IN (a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn,
+                                          a.aggdeserialfn, a.aggmtransfn, a.aggminvtransfn, a.aggmfinalfn)
+              WHERE a.aggfnoid = p.oid) v)
+FROM pg_proc p
+WHERE p.pronamespace = ANY(%(ns)s)
+"""
+
 SERVER = "SELECT current_setting('server_version'), current_schema()"
 
-CATALOG_QUERIES = [RELATIONS, COLUMNS, CONSTRAINTS, INDEXES, ENUMS, VIEW_DEPENDENCIES]
+CATALOG_QUERIES = [RELATIONS, COLUMNS, CONSTRAINTS, INDEXES, ENUMS, VIEW_DEPENDENCIES, FUNCTIONS]
 """The set-based queries a snapshot runs (the benchmark times them bare)."""
 
 _KINDS = {
@@ -104,6 +121,9 @@ _KINDS = {
     "f": TableKind.FOREIGN_TABLE,
 }
 _FK_ACTIONS = {"a": None, "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
+_FUNCTION_KINDS = {"f": "function", "w": "function", "a": "aggregate", "p": "procedure"}
+_VOLATILITY = {"i": "immutable", "s": "stable", "v": "volatile"}
+_VOLATILITY_RANK = {"immutable": 0, "stable": 1, "volatile": 2}
 
 
 def _rows(conn: Connection, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
@@ -121,8 +141,22 @@ def schema_oids(conn: Connection, include: list[str], exclude: list[str]) -> dic
     return {oid: name for oid, name in namespaces.items() if name in chosen}
 
 
+def user_functions(conn: Connection, ns: dict[int, str]) -> list[UserFunction]:
+    """The functions, aggregates and procedures of the chosen schemas, overloads folded (worst volatility wins)."""
+    worst: dict[tuple[str, str, str], str] = {}
+    for nsp, name, prokind, provolatile in _rows(conn, FUNCTIONS, {"ns": list(ns)}):
+        key = (ns[nsp], name, _FUNCTION_KINDS.get(prokind, "function"))
+        volatility = _VOLATILITY.get(provolatile, "volatile")
+        if key not in worst or _VOLATILITY_RANK[volatility] > _VOLATILITY_RANK[worst[key]]:
+            worst[key] = volatility
+    return [
+        UserFunction(schema=schema, name=name, kind=kind, volatility=volatility)
+        for (schema, name, kind), volatility in sorted(worst.items())
+    ]
+
+
 def introspect_postgres(conn: Connection, include: list[str], exclude: list[str], progress: Progress) -> SchemaModel:
-    steps = 7
+    steps = 8
     progress("server", 0, steps)
     version, current_schema = _rows(conn, SERVER)[0]
     ns = schema_oids(conn, include, exclude)
@@ -213,6 +247,9 @@ def introspect_postgres(conn: Connection, include: list[str], exclude: list[str]
     for view_oid, keys in deps.items():
         tables[view_oid].depends_on = sorted(set(keys))
 
+    progress("functions", 7, steps)
+    functions = user_functions(conn, ns)
+
     progress("done", steps, steps)
     return SchemaModel(
         dialect=Dialect.POSTGRESQL,
@@ -221,4 +258,5 @@ def introspect_postgres(conn: Connection, include: list[str], exclude: list[str]
         server_version=str(version),
         default_schema=current_schema,
         schemas=sorted(ns.values()),
+        functions=functions,
     )

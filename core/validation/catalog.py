@@ -494,10 +494,32 @@ RULES: dict[str, Rule] = _rules(
         "risk.dangerous_function",
         R,
         E,
-        "A function with side effects or that can stall the server "
-        "(dblink, set_config, pg_sleep, SLEEP, BENCHMARK, advisory and named locks, nextval, "
-        "query_to_xml, pg_terminate_backend, load_extension, huge generate_series/repeat).",
+        "A function on the dialect's dangerous list: side effects on the server, files, network, sessions, "
+        "replication or statistics, locks and sleeps, or SQL given as text (dblink, set_config, pg_sleep, "
+        "SLEEP, BENCHMARK, advisory and named locks, nextval, query_to_xml, ts_stat, pg_stat_reset, "
+        "MASTER_GTID_WAIT, load_extension); also huge generate_series/repeat arguments. Names are compared "
+        "after decoding escapes and quotes, so U&\"pg\\005fsleep\" is pg_sleep.",
         "SELECT pg_sleep(600)",
+        risk=RiskLevel.CRITICAL,
+    ),
+    Rule(
+        "risk.resource_exhaustion",
+        R,
+        W,
+        "A read that makes the server generate or pair an enormous number of rows or bytes: cross joins of "
+        "generate_series or of large tables (by the snapshot's row estimates), MariaDB seq_1_to_N tables, "
+        "printf/format/array_fill with huge sizes, a recursive CTE with nothing that ends it.",
+        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r",
+        risk=RiskLevel.HIGH,
+    ),
+    Rule(
+        "risk.unknown_function",
+        R,
+        W,
+        "In a query, a function that is not on the dialect's allowlist of side-effect-free built-ins and is "
+        "not a user function the snapshot records as immutable/stable (PostgreSQL) or NO SQL / READS SQL DATA "
+        "(MySQL): unknown means unsafe. Extend the list per connection with --safe-functions.",
+        "SELECT audit_and_return(id) FROM orders",
         risk=RiskLevel.HIGH,
     ),
     Rule(

@@ -20,6 +20,8 @@ class Settings:
     large_table_rows: int = 100_000
     large_offset: int = 10_000
     huge_literal: int = 10_000_000
+    safe_functions: frozenset[str] = frozenset()
+    """The connection's own additions to the function allowlist (``name`` or ``schema.name``, lower case)."""
 
 
 @dataclass(slots=True)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
+import re
+
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
 from core.domain.schema import Dialect
 from core.validation.context import StatementContext
+from core.validation.functions import FunctionClass, judge_function
 from core.validation.model import RiskLevel, ScriptMode, Severity
 
 READ, DML, DDL = "read", "dml", "ddl"
@@ -242,7 +246,13 @@ def pragma_kind(text: str) -> str:
     name = body.split("(", 1)[0].split("=", 1)[0].strip().split(".")[-1].lower()
     if name in _READ_PRAGMAS:
         return READ
+    if name in _ACTION_PRAGMAS:
+        return MAINTENANCE
     return MAINTENANCE if "=" in body or "(" in body else READ
+
+
+# PRAGMAs that act when named without a value (they are commands, not settings to read).
+_ACTION_PRAGMAS = {"optimize", "wal_checkpoint", "incremental_vacuum", "shrink_memory", "vacuum", "analysis_limit"}
 
 
 def classify(tree: exp.Expression | None, text: str, keyword: str) -> tuple[str, str]:
@@ -412,6 +422,8 @@ def tree_rules(ctx: StatementContext) -> None:
                 risk=RiskLevel.HIGH,
             )
     _function_rules(ctx, tree)
+    if ctx.kind == READ:
+        resource_rules(ctx)
     if isinstance(tree, exp.Copy):
         _copy_rules(ctx, tree)
     if isinstance(tree, exp.Attach):
@@ -419,27 +431,66 @@ def tree_rules(ctx: StatementContext) -> None:
 
 
 def _function_rules(ctx: StatementContext, tree: exp.Expression) -> None:
+    """Functions by allowlist: dangerous is critical, volatile or unknown is high (in a read), safe is fine."""
     query_mode = ctx.mode is ScriptMode.QUERY
     for node in ctx.find_all(exp.Func):
-        name = function_name(node)
-        if not name:
+        call = called_function(ctx, node)
+        if call is None:
+            if isinstance(node, exp.ExplodingGenerateSeries | exp.GenerateSeries):
+                _huge_argument(ctx, node, "generate_series")
             continue
-        if name in FILE_FUNCTIONS:
-            ctx.report("risk.file_access", f"{name}() reads or writes files or large objects on the server", node)
-        elif name in DANGEROUS_FUNCTIONS:
-            level = DANGEROUS_FUNCTIONS[name]
-            if level is RiskLevel.LOW:
-                continue
+        name, schema, quoted = call
+        folded = name if quoted and ctx.dialect is Dialect.POSTGRESQL else name.lower()
+        if folded in FILE_FUNCTIONS:
+            ctx.report("risk.file_access", f"{folded}() reads or writes files or large objects on the server", node)
+            continue
+        verdict = judge_function(
+            ctx.dialect, name, schema, ctx.index.model.functions, ctx.settings.safe_functions, quoted=quoted
+        )
+        shown = f"{schema}.{name}" if schema else name
+        if verdict.cls is FunctionClass.DANGEROUS:
             ctx.report(
                 "risk.dangerous_function",
-                f"{name}() has side effects or can stall the server",
+                f"{shown}() has side effects or can stall the server ({verdict.reason})",
                 node,
                 "leave it out of the draft",
-                risk=level,
-                severity=Severity.ERROR if query_mode or level is RiskLevel.CRITICAL else Severity.WARNING,
+                risk=RiskLevel.CRITICAL,
+                severity=Severity.ERROR,
             )
-        elif name in _SIZE_ARGUMENT or isinstance(node, exp.ExplodingGenerateSeries | exp.GenerateSeries):
-            _huge_argument(ctx, node, name)
+        elif verdict.cls in (FunctionClass.VOLATILE, FunctionClass.UNKNOWN) and query_mode:
+            ctx.report(
+                "risk.unknown_function",
+                f"{shown}() is not known to be free of side effects ({verdict.reason})",
+                node,
+                "use a built-in function, or add it to the connection's safe functions "
+                "(sqldraft connections set NAME --safe-functions ...) if it only reads",
+            )
+        elif folded in _SIZE_ARGUMENT or isinstance(node, exp.ExplodingGenerateSeries | exp.GenerateSeries):
+            _huge_argument(ctx, node, folded)
+
+
+_NAME = re.compile(r'^(?:[A-Za-z_\u0080-\U0010ffff][\w$\u0080-\U0010ffff]*|"(?:[^"]|"")+"|`(?:[^`]|``)+`)$')
+
+
+def called_function(ctx: StatementContext, node: exp.Func) -> tuple[str, str | None, bool] | None:
+    """(name as called, schema qualifier, quoted) of a function call; None for a syntax form (CAST, EXTRACT).
+
+    The name is read from the statement's (normalised) text where the parser found the call, not from
+    sqlglot's own function class, so ``strpos`` stays ``strpos`` and ``"PG_SLEEP"`` keeps its quotes.
+    """
+    start, end = node.meta.get("start"), node.meta.get("end")
+    if not isinstance(start, int) or not isinstance(end, int):
+        return None
+    text = ctx.script.sql[start : end + 1]
+    if not _NAME.match(text):
+        return None
+    quoted = text[:1] in ('"', "`")
+    name = text[1:-1].replace(text[0] * 2, text[0]) if quoted else text
+    schema = None
+    parent = node.parent
+    if isinstance(parent, exp.Dot) and parent.expression is node:
+        schema = parent.this.name if isinstance(parent.this, exp.Expression) else None
+    return name, schema or None, quoted
 
 
 def _huge_argument(ctx: StatementContext, node: exp.Func, name: str) -> None:
@@ -462,6 +513,108 @@ def _huge_argument(ctx: StatementContext, node: exp.Func, name: str) -> None:
             node,
             severity=Severity.ERROR if ctx.mode is ScriptMode.QUERY else Severity.WARNING,
         )
+
+
+_SEQUENCE_TABLE = re.compile(r"^seq_(\d+)_to_(\d+)(?:_step_(\d+))?$", re.IGNORECASE)
+
+
+def resource_rules(ctx: StatementContext) -> None:
+    """Reads that make the server generate or pair an enormous number of rows or bytes."""
+    huge = ctx.settings.huge_literal
+    for select in ctx.find_all(exp.Select):
+        sizes = [_generated_rows(ctx, source) for source in _from_sources(select)]
+        generated = [s for s in sizes if s is not None]
+        total = math.prod(generated) if generated else 0
+        alone = len(generated) == 1 and not _is_series(select)
+        if total >= huge and (len(generated) > 1 or alone):
+            ctx.report(
+                "risk.resource_exhaustion",
+                f"the FROM clause generates about {total:,.0f} rows",
+                select,
+                "generate fewer rows, or bound them with a WHERE or LIMIT",
+            )
+    for node in ctx.find_all(exp.Func):
+        call = called_function(ctx, node)
+        name = call[0].lower() if call else ""
+        if name in _BYTE_SIZED:
+            numbers = _literal_numbers(node)
+            if name == "array_fill":
+                numbers = [math.prod(_literal_numbers(a)) for a in node.expressions if isinstance(a, exp.Array)]
+            size = max(numbers, default=0.0)
+            if size >= huge:
+                ctx.report(
+                    "risk.resource_exhaustion",
+                    f"{name}() with a size of {size:,.0f} can exhaust the server's memory",
+                    node,
+                    "use a small size",
+                )
+    for cte in ctx.find_all(exp.CTE):
+        with_ = cte.parent
+        if isinstance(with_, exp.With) and with_.args.get("recursive") and _unbounded(cte, ctx.tree):
+            ctx.report(
+                "risk.resource_exhaustion",
+                f"the recursive CTE {cte.alias!r} has no condition that ends the recursion and nothing limits it",
+                cte,
+                "add a WHERE to its recursive part (e.g. WHERE n < 100) or a LIMIT",
+            )
+
+
+_BYTE_SIZED = {"printf", "format", "array_fill"}
+
+
+def _is_series(select: exp.Select) -> bool:
+    """A single generate_series is judged by its own size rule (risk.dangerous_function)."""
+    sources = _from_sources(select)
+    return len(sources) == 1 and isinstance(sources[0], exp.GenerateSeries | exp.ExplodingGenerateSeries)
+
+
+def _from_sources(select: exp.Select) -> list[exp.Expression]:
+    from_ = select.args.get("from_") or select.args.get("from")
+    sources = [from_.this] if isinstance(from_, exp.From) else []
+    for join in select.args.get("joins") or []:
+        if join.args.get("on") is None and not join.args.get("using"):
+            sources.append(join.this)
+    out = []
+    for source in sources:
+        inner = source.this if isinstance(source, exp.Table) and isinstance(source.this, exp.Func) else source
+        out.append(inner.unnest() if isinstance(inner, exp.Expression) else inner)
+    return out
+
+
+def _generated_rows(ctx: StatementContext, source: exp.Expression) -> float | None:
+    if isinstance(source, exp.GenerateSeries | exp.ExplodingGenerateSeries):
+        numbers = _literal_numbers(source)
+        return abs(numbers[1] - numbers[0]) + 1 if len(numbers) >= 2 else None
+    if isinstance(source, exp.Table) and ctx.dialect is Dialect.MYSQL:
+        m = _SEQUENCE_TABLE.match(source.name)
+        if m:
+            step = int(m.group(3) or 1) or 1
+            return abs(int(m.group(2)) - int(m.group(1))) / step + 1
+    if isinstance(source, exp.Table):
+        estimate = next((r.table.row_estimate for r in ctx.resolution.tables if r.node is source), None)
+        return float(estimate) if estimate else None
+    return None
+
+
+def _literal_numbers(node: exp.Expression) -> list[float]:
+    numbers = []
+    for arg in node.iter_expressions():
+        if isinstance(arg, exp.Literal) and not arg.is_string:
+            try:
+                numbers.append(float(arg.this))
+            except ValueError:
+                continue
+    return numbers
+
+
+def _unbounded(cte: exp.CTE, tree: exp.Expression | None) -> bool:
+    body = cte.this
+    if not isinstance(body, exp.Union) or tree is None:
+        return False
+    recursive = body.expression
+    if not isinstance(recursive, exp.Select) or recursive.args.get("where") or recursive.args.get("limit"):
+        return False
+    return not any(s.args.get("limit") for s in tree.find_all(exp.Select) if s is not recursive)
 
 
 def _copy_rules(ctx: StatementContext, tree: exp.Copy) -> None:

@@ -204,9 +204,12 @@ class Script:
         parser = dialect.parser(error_level=ErrorLevel.RAISE)
         head = chunk[0].text.upper()
         try:
-            trees = parser.parse(chunk, self.sql)
+            trees = parser.parse(_grammar_gaps(chunk, self.dialect), self.sql)
             stmt.tree = trees[0] if trees else None
         except ParseError as exc:
+            stmt.tree = _values_statement(chunk, self.sql, self.dialect)
+            if stmt.tree is not None:
+                return
             if head in _ANALYSED:
                 stmt.issues.append(_parse_issue(exc, self, stmt, offset))
             else:
@@ -308,6 +311,27 @@ def _parse_issue(exc: ParseError, script: Script, stmt: Statement, base: int) ->
     if "`" in stmt.source and script.dialect is Dialect.POSTGRESQL:
         suggestion = 'PostgreSQL quotes identifiers with double quotes ("name"), not backticks'
     return Issue("syntax.parse_error", message.splitlines()[0][:300], offset, suggestion)
+
+
+def _grammar_gaps(tokens: list[Token], dialect: Dialect) -> list[Token]:
+    """Valid clauses sqlglot does not parse and that change nothing: PostgreSQL's trailing FOR READ ONLY."""
+    words = [t.text.upper() for t in tokens[-3:]]
+    if dialect is Dialect.POSTGRESQL and words == ["FOR", "READ", "ONLY"] and len(tokens) > 3:
+        return tokens[:-3]
+    return tokens
+
+
+def _values_statement(tokens: list[Token], sql: str, dialect: Dialect) -> exp.Expression | None:
+    """MariaDB's ``VALUES (1), (2)`` as a statement, which sqlglot's MySQL parser refuses: read it as a query."""
+    if dialect is not Dialect.MYSQL or not tokens or tokens[0].token_type != TokenType.VALUES:
+        return None
+    parser = sqlglot.Dialect.get_or_raise("postgres").parser(error_level=ErrorLevel.RAISE)
+    try:
+        trees = parser.parse(tokens, sql)
+    except (ParseError, TokenError):
+        return None
+    tree = trees[0] if trees else None
+    return tree if isinstance(tree, exp.Values) else None
 
 
 def _too_complex(what: str, offset: int) -> Issue:
@@ -418,12 +442,20 @@ def _pg_options(words: list[Lexeme]) -> tuple[int, bool] | None:
 
 
 def _pg_option(option: list[Lexeme]) -> bool:
-    if not option or option[0].upper not in ("ANALYZE", "ANALYSE"):
+    """Whether one EXPLAIN option turns ANALYZE on (names may be quoted: ``("analyze")``)."""
+    if not option or _option_word(option[0]) not in ("analyze", "analyse"):
         return False
     if len(option) == 1:
         return True
-    value = (option[1].value if option[1].kind is Kind.STRING else option[1].text).upper()
-    return value not in _FALSE
+    return _option_word(option[1]).upper() not in _FALSE
+
+
+def _option_word(lexeme: Lexeme) -> str:
+    if lexeme.kind is Kind.QUOTED:
+        return lexeme.value or ""
+    if lexeme.kind is Kind.STRING:
+        return (lexeme.value or "").lower()
+    return lexeme.text.lower()
 
 
 def _mysql_options(words: list[Lexeme], i: int) -> tuple[int, bool] | None:
