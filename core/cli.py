@@ -221,6 +221,8 @@ def _options_from_args(args: argparse.Namespace) -> dict[str, Any]:
         changes["approvers"] = _csv(args.approvers)
     if args.allow_self_approval is not None:
         changes["allow_self_approval"] = parse_bool("--allow-self-approval", args.allow_self_approval)
+    if args.safe_functions is not None:
+        changes["safe_functions"] = _csv(args.safe_functions)
     return changes
 
 
@@ -294,8 +296,8 @@ def cmd_connections_set(ctx: Context) -> int:
     changes = _options_from_args(ctx.args)
     if not changes:
         raise InvalidInput(
-            "nothing to change: give --schemas, --exclude-schemas, --refresh, --notify-channel, --approvers "
-            "or --allow-self-approval"
+            "nothing to change: give --schemas, --exclude-schemas, --refresh, --notify-channel, --approvers, "
+            "--allow-self-approval or --safe-functions"
         )
     profile = ctx.copilot.set_connection_options(ctx.args.name, **changes)
     ctx.emit(profile.to_dict(), f"updated {profile.name}: " + json.dumps(profile.options.to_dict()))
@@ -810,6 +812,12 @@ def _connection_option_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--exclude-schemas", metavar="A,B", help="leave these schemas out (glob patterns allowed)")
     p.add_argument("--refresh", metavar="SCHEDULE", help="refresh schedule: 30m, 6h, 1d, a cron expression, or off")
     p.add_argument("--notify-channel", metavar="CHANNEL", help="where drift notices go (e.g. a Slack channel id)")
+    p.add_argument(
+        "--safe-functions",
+        metavar="F,S.G",
+        help="functions this connection may call in a read although no allowlist knows them (name or "
+        "schema.name; empty to clear); dangerous built-ins stay refused",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from core.settings import settings_markdown
-from core.validation.catalog import rules_markdown
+from core.validation.rules import rules_markdown
 
 BEGIN = "<!-- generated:{name} -->"
 END = "<!-- /generated:{name} -->"

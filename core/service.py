@@ -10,7 +10,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -98,7 +98,7 @@ class Copilot:
         self.instance_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._drift_listeners: list[DriftListener] = []
         self._drift_enrichers: list[Callable[[DriftEvent], None]] = []
-        self._tools_cache: OrderedDict[tuple[int, str], SnapshotTools] = OrderedDict()
+        self._tools_cache: OrderedDict[tuple[int, str, frozenset[str]], SnapshotTools] = OrderedDict()
         self._tools_lock = threading.RLock()
         self.examples: ExampleSource = StoreExampleSource(store)
         self._generator: Generator | None = None
@@ -280,7 +280,8 @@ class Copilot:
     def _tools(self, name: str) -> tuple[snap_svc.SnapshotInfo, SnapshotTools]:
         """The snapshot in use and what is built from it once (validator, retrieval index), cached."""
         info, schema = self.current_schema(name)
-        key = (info.id, info.last_seen_at.isoformat())
+        safe = frozenset(self.get_connection(name).options.extra.get("safe_functions") or ())
+        key = (info.id, info.last_seen_at.isoformat(), safe)
         with self._tools_lock:
             cached = self._tools_cache.get(key)
             if cached is not None:
@@ -288,7 +289,7 @@ class Copilot:
                 return info, cached
         validator = Validator(
             SchemaIndex(schema),
-            settings=self.validation_settings(),
+            settings=replace(self.validation_settings(), safe_functions=safe),
             max_chars=self.settings.max_sql_chars,
             checksum=info.checksum,
         )

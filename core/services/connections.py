@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,6 +80,24 @@ def find_connection(session: Session, name: str) -> ConnectionRow:
     return row
 
 
+_FUNCTION_NAME = re.compile(r"^(?:[a-z_][a-z0-9_$]*\.)?[a-z_][a-z0-9_$]*$")
+
+
+def parse_function_names(value: Any) -> list[str]:
+    """A connection's safe-function list: ``name`` or ``schema.name``, lower case, no duplicates.
+
+    Raises:
+        InvalidInput: a name that is not a plain (optionally schema-qualified) function name.
+    """
+    names = [str(v).strip().lower() for v in (value or []) if str(v).strip()]
+    for name in names:
+        if not _FUNCTION_NAME.match(name):
+            raise InvalidInput(
+                f"{name!r} is not a function name: give names such as my_func or reporting.my_func, comma-separated"
+            )
+    return sorted(set(names))
+
+
 def check_options(options: ConnectionOptions) -> ConnectionOptions:
     if options.refresh is not None:
         Schedule.parse(options.refresh)
@@ -86,6 +105,8 @@ def check_options(options: ConnectionOptions) -> ConnectionOptions:
         options.extra["approvers"] = parse_principals(options.extra["approvers"])
     if "allow_self_approval" in options.extra and not isinstance(options.extra["allow_self_approval"], bool):
         raise InvalidInput("allow_self_approval must be yes or no")
+    if "safe_functions" in options.extra:
+        options.extra["safe_functions"] = parse_function_names(options.extra["safe_functions"])
     for pattern in [*options.include_schemas, *options.exclude_schemas]:
         if not pattern.strip():
             raise InvalidInput("a schema name in --schemas/--exclude-schemas is blank")

@@ -1,18 +1,20 @@
-"""What a rule sees: the statement, its tree, the schema index, the mode, and a way to report."""
+"""What a rule sees: the statement, its tree, the schema index, the mode, the stages' facts, and a way to report."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
 from core.domain.schema import Dialect
-from core.validation.catalog import RULES
 from core.validation.model import Access, Finding, ImpactedObject, RiskLevel, ScriptMode, Severity
 from core.validation.names import SchemaIndex
-from core.validation.resolve import Resolution
-from core.validation.script import Script, Statement
+from core.validation.resolve import ColumnRef, Resolution
+from core.validation.script import Issue, Script, Statement
+
+if TYPE_CHECKING:
+    from core.validation.schema_changes import Change
 
 
 @dataclass(slots=True)
@@ -22,6 +24,18 @@ class Settings:
     huge_literal: int = 10_000_000
     safe_functions: frozenset[str] = frozenset()
     """The connection's own additions to the function allowlist (``name`` or ``schema.name``, lower case)."""
+
+
+@dataclass(slots=True)
+class Problem:
+    """Something a stage established for one rule to report (an unknown column, an existing table)."""
+
+    rule: str
+    message: str
+    node: Any = None
+    suggestion: str | None = None
+    severity: Severity | None = None
+    risk: RiskLevel | None = None
 
 
 @dataclass(slots=True)
@@ -37,7 +51,14 @@ class StatementContext:
     """read, dml, ddl, privilege, session, transaction, lock, dynamic, maintenance, file."""
     type: str = "select"
     resolution: Resolution = field(default_factory=Resolution)
+    problems: list[Problem] = field(default_factory=list)
+    """Facts the resolve and schema-change stages found, each reported by its own rule."""
+    changes: list[Change] = field(default_factory=list)
+    """What a DDL statement does to the working schema (see core.validation.schema_changes)."""
+    index_before: SchemaIndex | None = None
+    """The working schema before this statement (differs from ``index`` only after DDL)."""
     _nodes: list[exp.Expression] | None = None
+    _refs: dict[int, ColumnRef] | None = None
 
     def find_all(self, *types: type) -> list[Any]:
         """Nodes of the statement's tree of the given types (the tree is walked once per statement)."""
@@ -51,7 +72,36 @@ class StatementContext:
 
     @property
     def tree(self) -> exp.Expression | None:
-        return self.statement.tree
+        """The statement's tree when it can be analysed (not an opaque Command)."""
+        tree = self.statement.tree
+        return None if isinstance(tree, exp.Command | exp.Alias) else tree
+
+    @property
+    def opaque(self) -> bool:
+        """sqlglot could only keep the statement as text: nothing in it can be checked."""
+        return self.statement.opaque or isinstance(self.statement.tree, exp.Command | exp.Alias)
+
+    @property
+    def classified(self) -> bool:
+        """Whether the statement's kind is known well enough to judge it against the mode."""
+        blocked = any(i.rule in BLOCKING for i in self.statement.issues)
+        return self.tree is not None or self.opaque or blocked
+
+    @property
+    def column_refs(self) -> dict[int, ColumnRef]:
+        """Resolved column references by node id."""
+        if self._refs is None:
+            self._refs = {id(r.node): r for r in self.resolution.columns}
+        return self._refs
+
+    def issues_of(self, rule_id: str) -> list[Issue]:
+        return [i for i in self.statement.issues if i.rule == rule_id]
+
+    def report_problems(self, rule_id: str) -> None:
+        """Report what a stage found for ``rule_id``."""
+        for p in self.problems:
+            if p.rule == rule_id:
+                self.report(rule_id, p.message, p.node, p.suggestion, severity=p.severity, risk=p.risk)
 
     def offset_of(self, node: Any) -> int:
         if isinstance(node, int):
@@ -73,6 +123,8 @@ class StatementContext:
         severity: Severity | None = None,
         risk: RiskLevel | None = None,
     ) -> None:
+        from core.validation.rules import RULES
+
         rule = RULES[rule_id]
         line, column = self.script.position(self.offset_of(node))
         self.findings.append(
@@ -91,3 +143,7 @@ class StatementContext:
 
     def touch(self, type_: str, name: str, access: Access, reason: str | None = None) -> None:
         self.impacted.append(ImpactedObject(type=type_, name=name, access=access, reason=reason))
+
+
+BLOCKING = {"syntax.parse_error", "syntax.too_complex", "syntax.ambiguous_lexing"}
+"""Issues that leave a statement without a tree: it is judged by its keywords alone."""

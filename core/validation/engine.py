@@ -1,5 +1,10 @@
 """The validator: a script in, one Validation out.
 
+The stages, each a module: lex and split (:mod:`core.validation.lex`), parse
+(:mod:`core.validation.script`), resolve names and scopes (:mod:`core.validation.resolve`), apply DDL
+to the working schema (:mod:`core.validation.schema_changes`), then every rule of the registry
+(:mod:`core.validation.rules`) for each statement and for the whole script.
+
 >>> from core.domain.schema import Column, Dialect, SchemaModel, Table
 >>> model = SchemaModel(dialect=Dialect.SQLITE, tables=[Table(None, "t", columns=[Column("id", "integer")])])
 >>> Validator(SchemaIndex(model)).validate("SELECT idd FROM t").findings[0].rule
@@ -8,15 +13,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
-import sqlglot
 from sqlglot import exp
 
 from core.domain.schema import Dialect
 from core.errors import InvalidInput, TooLarge
-from core.validation.context import Settings, StatementContext
-from core.validation.ddl import ddl_rules, script_ddl_rules
+from core.validation import schema_changes
+from core.validation.context import Problem, Settings, StatementContext
+from core.validation.kinds import DDL, READ, classify
 from core.validation.model import (
     Access,
     Category,
@@ -30,20 +36,9 @@ from core.validation.model import (
     Validation,
 )
 from core.validation.names import SchemaIndex
-from core.validation.perf import perf_rules
 from core.validation.resolve import Resolver
-from core.validation.risk import (
-    READ,
-    classify,
-    mode_rules,
-    script_rules,
-    token_rules,
-    tree_rules,
-    where_rules,
-)
-from core.validation.script import Explain, Script
-
-_BLOCKING = {"syntax.parse_error", "syntax.too_complex", "syntax.ambiguous_lexing"}
+from core.validation.rules import RULES, Rule, script_rules, statement_rules
+from core.validation.script import Issue, Script
 
 DEFAULT_MAX_CHARS = 262_144
 
@@ -107,18 +102,15 @@ class Validator:
         findings: list[Finding] = []
         impacted: list[ImpactedObject] = []
         if script.token_error is not None:
-            issue = script.token_error
-            line, column = script.position(issue.offset)
-            findings.append(_syntax_finding(issue.rule, issue.message, line, column, None, 0, mode))
+            findings.append(_lex_finding(script, script.token_error, mode))
             return _result(self, findings, impacted, [], [], mode)
         if not script.statements:
             raise InvalidInput("there is no SQL to validate: the text holds only comments")
         if script.ambiguity is not None:
-            issue = script.ambiguity
-            line, column = script.position(issue.offset)
-            findings.append(_syntax_finding(issue.rule, issue.message, line, column, issue.suggestion, 0, mode))
+            script.statements[0].issues.insert(0, script.ambiguity)
         index = self.index.fork() if _has_ddl(script) else self.index
         contexts: list[StatementContext] = []
+        rules = statement_rules(self.dialect.value)
         for stmt in script.statements:
             ctx = StatementContext(
                 script=script,
@@ -129,11 +121,12 @@ class Validator:
                 findings=findings,
                 impacted=[],
             )
-            self._statement(ctx)
+            self._statement(ctx, rules)
             contexts.append(ctx)
             impacted.extend(ctx.impacted)
-        script_rules(contexts)
-        script_ddl_rules(contexts)
+        for rule in script_rules(self.dialect.value):
+            assert rule.check_script is not None
+            rule.check_script(contexts)
         infos = [
             StatementInfo(
                 index=c.statement.index,
@@ -146,43 +139,37 @@ class Validator:
         ]
         return _result(self, findings, impacted, [c.type for c in contexts], infos, mode)
 
-    def _statement(self, ctx: StatementContext) -> None:
+    def _statement(self, ctx: StatementContext, rules: list[Rule]) -> None:
         stmt = ctx.statement
-        for issue in stmt.issues:
-            line, column = ctx.script.position(issue.offset)
-            ctx.findings.append(
-                _syntax_finding(issue.rule, issue.message, line, column, issue.suggestion, stmt.index, ctx.mode)
-            )
+        before = len(ctx.findings)
         try:
-            if stmt.explain is not None and stmt.tree is not None:
-                self._explain(ctx, stmt.explain)
+            explain = stmt.explain
+            if explain is not None and not explain.analyze and stmt.tree is not None:
+                self._plain_explain(ctx, rules)
             else:
-                self._analyse(ctx)
+                self._analyse(ctx, rules)
         except RecursionError:
-            ctx.findings[:] = [f for f in ctx.findings if f.statement != stmt.index or f.category is Category.SYNTAX]
-            ctx.report(
-                "syntax.too_complex",
-                "too complex to analyse: the statement nests too deeply to resolve its names and scopes",
-                stmt.start,
-                "split the statement into simpler ones",
-                severity=Severity.ERROR if ctx.mode is ScriptMode.QUERY else Severity.WARNING,
+            del ctx.findings[before:]
+            stmt.issues.append(
+                Issue(
+                    "syntax.too_complex",
+                    "too complex to analyse: the statement nests too deeply to resolve its names and scopes",
+                    stmt.start,
+                    "split the statement into simpler ones",
+                )
             )
+            for rule in rules:
+                if rule.check is not None and (rule.category is Category.SYNTAX or rule.id == "risk.write_in_query"):
+                    rule.check(ctx)
 
-    def _explain(self, ctx: StatementContext, explain: Explain) -> None:
-        """EXPLAIN ANALYZE X is judged exactly as X (it runs X); plain EXPLAIN X is a read that reports X."""
-        if explain.analyze:
-            self._analyse(ctx)
-            ctx.report(
-                "risk.explain_analyze",
-                f"EXPLAIN ANALYZE runs the {ctx.type.upper()} it explains, so it is judged as that statement",
-                ctx.statement.start,
-                "use EXPLAIN without ANALYZE to see the plan without running it",
-                severity=Severity.ERROR if ctx.kind != READ else Severity.INFO,
-                risk=RiskLevel.CRITICAL if ctx.kind != READ else RiskLevel.LOW,
-            )
-            return
-        inner = replace(ctx, findings=[], impacted=[])
-        self._analyse(inner)
+    def _plain_explain(self, ctx: StatementContext, rules: list[Rule]) -> None:
+        """Plain EXPLAIN X is a read: X's findings are reported, its risks only as what it would do if run."""
+        tree = ctx.statement.tree
+        index = (
+            ctx.index.fork() if isinstance(tree, exp.Create | exp.Alter | exp.Drop | exp.TruncateTable) else ctx.index
+        )
+        inner = replace(ctx, findings=[], impacted=[], problems=[], changes=[], index=index)
+        self._analyse(inner, rules)
         ctx.kind, ctx.type, ctx.resolution = READ, "explain", inner.resolution
         for obj in inner.impacted:
             ctx.impacted.append(replace(obj, access=Access.READ))
@@ -193,43 +180,21 @@ class Validator:
                 )
             ctx.findings.append(finding)
 
-    def _analyse(self, ctx: StatementContext) -> None:
+    def _analyse(self, ctx: StatementContext, rules: list[Rule]) -> None:
         stmt = ctx.statement
-        tree = stmt.tree
-        ctx.kind, ctx.type = classify(tree, stmt.text, stmt.keyword)
-        token_rules(ctx)
-        if tree is None or isinstance(tree, exp.Command | exp.Alias):
-            inner = _inner_statement(ctx)
-            if inner is not None:
-                return
-            if tree is not None or stmt.opaque:
-                ctx.report(
-                    "syntax.unanalysable",
-                    f"{stmt.keyword or 'this statement'} can only be kept as opaque "
-                    "text: it cannot be checked and is treated as unsafe",
-                    stmt.start,
-                    severity=Severity.ERROR if ctx.mode is ScriptMode.QUERY else Severity.WARNING,
-                )
-            elif not any(i.rule in _BLOCKING for i in stmt.issues):
-                return
-            if ctx.kind != READ or tree is None:
-                mode_rules(ctx)
-            return
-        if not ctx.index.empty:
-            resolver = Resolver(ctx.index, ctx.report, ctx.script.sql)
-            ctx.resolution = resolver.statement(tree)
-            self._impacted(ctx)
-        ddl_rules(ctx)
-        mode_rules(ctx)
-        tree_rules(ctx)
-        where_rules(ctx)
-        _dialect_rules(ctx)
-        if ctx.kind in (READ, "dml"):
-            perf_rules(ctx)
-        if ctx.kind == "file" and not any(
-            f.rule == "risk.file_access" and f.statement == stmt.index for f in ctx.findings
-        ):
-            ctx.report("risk.file_access", f"{stmt.keyword} reads or writes files on the database server", stmt.start)
+        ctx.kind, ctx.type = classify(stmt.tree, stmt.text, stmt.keyword)
+        if stmt.replace:
+            ctx.type = "replace"
+        tree = ctx.tree
+        if tree is not None:
+            if not ctx.index.empty:
+                ctx.resolution = Resolver(ctx.index, _recorder(ctx), ctx.script.sql).statement(tree)
+                self._impacted(ctx)
+            if ctx.kind == DDL:
+                schema_changes.apply(ctx)
+        for rule in rules:
+            assert rule.check is not None
+            rule.check(ctx)
 
     def _impacted(self, ctx: StatementContext) -> None:
         for ref in ctx.resolution.tables:
@@ -241,115 +206,41 @@ class Validator:
             ctx.touch("column", f"{table.key}.{column.name}", Access.WRITE)
 
 
+def _recorder(ctx: StatementContext) -> Callable[..., None]:
+    """The resolver's report callback: what it finds becomes facts for the schema rules."""
+
+    def record(
+        rule: str,
+        message: str,
+        node: object = None,
+        suggestion: str | None = None,
+        *,
+        severity: Severity | None = None,
+        risk: RiskLevel | None = None,
+    ) -> None:
+        ctx.problems.append(Problem(rule, message, node, suggestion, severity, risk))
+
+    return record
+
+
 def _has_ddl(script: Script) -> bool:
     return any(isinstance(s.tree, exp.Create | exp.Alter | exp.Drop | exp.TruncateTable) for s in script.statements)
 
 
-def _inner_statement(ctx: StatementContext) -> bool | None:
-    """MySQL REPLACE: validate it as the INSERT it mostly is."""
-    stmt = ctx.statement
-    words = stmt.text.split()
-    if not words:
-        return None
-    head = words[0].upper()
-    if head == "REPLACE" and ctx.dialect is Dialect.MYSQL:
-        ctx.kind, ctx.type = "dml", "replace"
-        ctx.report(
-            "risk.replace",
-            "REPLACE deletes the row that conflicts before inserting the new one",
-            stmt.start,
-            "use INSERT ... ON DUPLICATE KEY UPDATE",
-        )
-        try:
-            tree = sqlglot.parse_one("INSERT" + stmt.text.lstrip()[len("REPLACE") :], read="mysql")
-        except sqlglot.errors.SqlglotError:
-            mode_rules(ctx)
-            return True
-        if not ctx.index.empty:
-            ctx.resolution = Resolver(ctx.index, lambda *a, **k: None).statement(tree)
-        mode_rules(ctx)
-        return True
-    return None
-
-
-def _dialect_rules(ctx: StatementContext) -> None:
-    tree = ctx.tree
-    if tree is None or ctx.dialect is Dialect.POSTGRESQL:
-        return
-    name = "MySQL" if ctx.dialect is Dialect.MYSQL else "SQLite"
-    for node in ctx.find_all(exp.ILike):
-        ctx.report(
-            "syntax.dialect_unsupported",
-            f"ILIKE does not exist in {name}",
-            node,
-            "use LIKE (case-insensitive under the default collation) or LOWER(x) LIKE LOWER(y)"
-            if ctx.dialect is Dialect.MYSQL
-            else "use LIKE (case-insensitive for ASCII in SQLite)",
-        )
-    for node in ctx.find_all(exp.Distinct):
-        if node.args.get("on") is not None:
-            ctx.report(
-                "syntax.dialect_unsupported",
-                f"DISTINCT ON does not exist in {name}",
-                node,
-                "use a window function: ROW_NUMBER() OVER (PARTITION BY ...) = 1",
-            )
-    if ctx.dialect is Dialect.MYSQL:
-        for node in ctx.find_all(exp.Join):
-            if str(node.args.get("side") or "").upper() == "FULL":
-                ctx.report(
-                    "syntax.dialect_unsupported",
-                    "MySQL has no FULL OUTER JOIN",
-                    node,
-                    "UNION a LEFT JOIN and a RIGHT JOIN",
-                )
-        for node in ctx.find_all(exp.Filter):
-            ctx.report(
-                "syntax.dialect_unsupported",
-                "MySQL has no FILTER (WHERE ...) on aggregates",
-                node,
-                "use SUM(CASE WHEN ... THEN 1 ELSE 0 END)",
-            )
-        returning = tree.find(exp.Returning)
-        if returning is not None and not (ctx.index.mariadb and not isinstance(tree, exp.Update)):
-            ctx.report(
-                "syntax.dialect_unsupported",
-                "RETURNING is not supported here (MySQL has none; MariaDB only on INSERT, REPLACE and DELETE)",
-                returning,
-                "read the rows back with a SELECT",
-            )
-        if "PIPES_AS_CONCAT" not in ctx.index.sql_mode.upper() and "ANSI" not in ctx.index.sql_mode.upper():
-            for tok in ctx.statement.tokens:
-                if tok.token_type.name == "DPIPE":
-                    ctx.report(
-                        "syntax.mysql_pipes",
-                        "|| means OR in MySQL (sql_mode has no PIPES_AS_CONCAT)",
-                        tok.start,
-                        "use CONCAT(a, b)",
-                    )
-                    break
-
-
-def _syntax_finding(
-    rule_id: str, message: str, line: int, column: int, suggestion: str | None, statement: int, mode: ScriptMode
-) -> Finding:
-    from core.validation.catalog import RULES
-
-    rule = RULES[rule_id]
-    risk = RiskLevel.HIGH if rule_id == "syntax.parse_error" and mode is ScriptMode.QUERY else rule.risk
-    severity = rule.severity
-    if rule_id in _BLOCKING and rule_id != "syntax.parse_error":
-        severity = Severity.ERROR if mode is ScriptMode.QUERY else Severity.WARNING
+def _lex_finding(script: Script, issue: Issue, mode: ScriptMode) -> Finding:
+    """A text that cannot be lexed has no statements: one finding for the whole script."""
+    rule = RULES[issue.rule]
+    line, column = script.position(issue.offset)
     return Finding(
-        rule=rule_id,
+        rule=rule.id,
         category=rule.category,
-        severity=severity,
-        message=message,
+        severity=rule.severity,
+        message=issue.message,
         line=line,
         column=column,
-        suggestion=suggestion,
-        risk=risk,
-        statement=statement,
+        suggestion=issue.suggestion,
+        risk=RiskLevel.HIGH if mode is ScriptMode.QUERY else rule.risk,
+        statement=0,
     )
 
 

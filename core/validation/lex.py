@@ -77,6 +77,8 @@ class Options:
     """MySQL: double quotes delimit identifiers (sql_mode ANSI_QUOTES)."""
     standard_strings: bool = True
     """PostgreSQL: standard_conforming_strings (backslashes are literal in '...')."""
+    executable_comments: bool = True
+    """MySQL: run the content of ``/*! */`` (a versioned one runs only on a new enough server)."""
 
     @classmethod
     def from_sql_mode(cls, sql_mode: str) -> Options:
@@ -91,10 +93,18 @@ _MYSQL_WORD = re.compile(r"[A-Za-z0-9_$\u0080-\U0010ffff]+")
 _NUMBER = re.compile(r"(?:0[xX][0-9A-Fa-f_]+|0[bBoO][0-9_]+|(?:\d[\d_]*)?\.?\d[\d_]*(?:[eE][+-]?\d+)?)")
 _DOLLAR_TAG = re.compile(r"\$([A-Za-z_\u0080-\U0010ffff][A-Za-z0-9_\u0080-\U0010ffff]*)?\$")
 _PARAM = re.compile(r"\$\d+")
-_SQLITE_PARAM = re.compile(r"(?:\?\d*|[:@$][A-Za-z0-9_\u0080-\U0010ffff]+(?:::[A-Za-z0-9_]+)*(?:\([^)]*\))?)")
 _EXEC_OPEN = re.compile(r"/\*(?:M?!)(\d{5,6})?")
 _UESCAPE = re.compile(r"\s*UESCAPE\s*'(.)'", re.IGNORECASE | re.DOTALL)
 _SPACE = " \t\n\r\f\v"
+_SPACES = {
+    Dialect.POSTGRESQL: " \t\n\r\f\v",
+    Dialect.MYSQL: " \t\n\r\f\v",
+    Dialect.SQLITE: " \t\n\r\f",
+}
+"""What each server's tokenizer skips as whitespace (SQLite does not skip a vertical tab; PostgreSQL does
+from version 16, and version 15 refuses it, which runs nothing)."""
+_LINE_ENDS = {Dialect.POSTGRESQL: "\n\r", Dialect.MYSQL: "\n", Dialect.SQLITE: "\n"}
+"""What ends a -- (or MySQL #) comment: MySQL and SQLite end it at a newline only, not at a carriage return."""
 
 
 def lex(sql: str, dialect: Dialect, options: Options | None = None) -> list[Lexeme]:
@@ -114,6 +124,7 @@ class _Lexer:
         self.opt = options
         self.out: list[Lexeme] = []
         self.in_exec = False
+        self.space = _SPACES[dialect]
 
     def add(self, kind: Kind, start: int, end: int, value: str | None = None) -> int:
         self.out.append(Lexeme(kind, start, end, self.sql[start:end], value))
@@ -133,9 +144,9 @@ class _Lexer:
     def step(self, i: int) -> int:
         sql, ch = self.sql, self.sql[i]
         d = self.dialect
-        if ch in _SPACE:
+        if ch in self.space:
             j = i
-            while j < self.n and sql[j] in _SPACE:
+            while j < self.n and sql[j] in self.space:
                 j += 1
             return self.add(Kind.SPACE, i, j)
         if sql.startswith("--", i) and (d is not Dialect.MYSQL or self._mysql_dash_comment(i)):
@@ -145,7 +156,8 @@ class _Lexer:
         if sql.startswith("/*", i):
             if d is Dialect.MYSQL:
                 m = _EXEC_OPEN.match(sql, i)
-                if m and not self.in_exec:
+                if m and self.opt.executable_comments:
+                    # A /*! inside an executable comment runs too; the first */ ends them both.
                     self.in_exec = True
                     return self.add(Kind.EXEC_OPEN, i, m.end())
             return self._block_comment(i)
@@ -169,10 +181,10 @@ class _Lexer:
             return self.add(Kind.QUOTED, i, end + 1, sql[i + 1 : end])
         if d is Dialect.POSTGRESQL and ch == "$":
             return self._dollar(i)
-        if d is Dialect.SQLITE and ch in "?:@$":
-            m = _SQLITE_PARAM.match(sql, i)
-            if m and m.end() > i + (0 if ch == "?" else 1):
-                return self.add(Kind.PARAM, i, m.end())
+        if d is Dialect.SQLITE and ch in "?:@$#":
+            end = self._sqlite_param(i)
+            if end > i:
+                return self.add(Kind.PARAM, i, end)
         if ch.isdigit() or (ch == "." and i + 1 < self.n and sql[i + 1].isdigit()):
             return self._number(i)
         if _WORD_START.match(ch):
@@ -182,15 +194,50 @@ class _Lexer:
     # --- comments ---------------------------------------------------------------------------
 
     def _mysql_dash_comment(self, i: int) -> bool:
-        """MySQL and MariaDB: ``--`` starts a comment only before whitespace, a control character or the end."""
+        """MySQL and MariaDB: ``--`` starts a comment only before whitespace, a control character or the end.
+
+        The server drops a final ``;`` and the whitespace around it before it reads the text, so ``--``
+        followed only by those is a comment at the end of the text.
+        """
         nxt = self.sql[i + 2] if i + 2 < self.n else ""
-        return nxt == "" or nxt in _SPACE or ord(nxt) < 32
+        if nxt == "" or nxt in _SPACE or ord(nxt) < 32 or ord(nxt) == 127:
+            return True
+        return not self.sql[i + 2 :].strip(_SPACE + ";")
 
     def _line_comment(self, i: int) -> int:
-        j = i
-        while j < self.n and self.sql[j] not in "\n\r":
+        j, ends = i, _LINE_ENDS[self.dialect]
+        while j < self.n and self.sql[j] not in ends:
             j += 1
         return self.add(Kind.COMMENT, i, j)
+
+    def _sqlite_param(self, i: int) -> int:
+        """SQLite's tokenizer: ``?NNN``; ``:``, ``@``, ``$`` or ``#`` then name characters, with TCL forms."""
+        sql, ch = self.sql, self.sql[i]
+        if ch == "?":
+            j = i + 1
+            while j < self.n and sql[j].isdigit():
+                j += 1
+            return j
+        j, n = i + 1, 0
+        while j < self.n:
+            c = sql[j]
+            if c.isalnum() or c in "_$" or ord(c) >= 0x80:
+                n += 1
+                j += 1
+            elif c == "(" and n > 0:
+                j += 1
+                while j < self.n and sql[j] not in self.space and sql[j] != ")":
+                    j += 1
+                if j < self.n and sql[j] == ")":
+                    j += 1
+                else:
+                    raise LexError("a $name(...) parameter is not closed with )", i)
+                break
+            elif c == ":" and sql.startswith("::", j):
+                j += 2
+            else:
+                break
+        return j if n > 0 else i
 
     def _block_comment(self, i: int) -> int:
         sql, j, depth = self.sql, i + 2, 1
@@ -225,8 +272,8 @@ class _Lexer:
         while j < self.n:
             ch = sql[j]
             if escapes and ch == "\\" and j + 1 < self.n:
-                value.append(_unescape(sql[j + 1], self.dialect))
-                j += 2
+                decoded, j = _unescape(sql, j + 1, self.dialect)
+                value.append(decoded)
                 continue
             if ch == quote:
                 if j + 1 < self.n and sql[j + 1] == quote:
@@ -285,12 +332,23 @@ class _Lexer:
                 return self._unicode(i, '"')
             if ch in "eE" and nxt == "'":
                 return self._string(i, i + 1, escapes=True)
-            if ch in "bBxXnN" and nxt == "'":
+            if ch in "nN" and nxt == "'":
                 return self._string(i, i + 1, escapes=self._backslashes(plain=True))
-        elif nxt == "'" and (ch in "xX" or (d is Dialect.MYSQL and ch in "bBnN")):
-            return self._string(i, i + 1, escapes=d is Dialect.MYSQL and ch in "nN" and self.opt.backslash_escapes)
+            if ch in "bBxX" and nxt == "'":
+                return self._bits(i)
+        elif nxt == "'" and (ch in "xX" or (d is Dialect.MYSQL and ch in "bB")):
+            return self._bits(i)
+        elif nxt == "'" and d is Dialect.MYSQL and ch in "nN":
+            return self._string(i, i + 1, escapes=self.opt.backslash_escapes)
         m = _WORD.match(sql, i + 1)
         return self.add(Kind.WORD, i, m.end() if m else i + 1)
+
+    def _bits(self, i: int) -> int:
+        """B'0101' and X'1F': no escapes and no doubled quotes; the first quote ends it."""
+        end = self.sql.find("'", i + 2)
+        if end < 0:
+            raise LexError("a bit or hex string is not closed (an unmatched quote)", i)
+        return self.add(Kind.STRING, i, end + 1, self.sql[i + 2 : end])
 
     def _unicode(self, i: int, quote: str) -> int:
         """PostgreSQL U&'...' and U&"..." with an optional UESCAPE 'c'."""
@@ -313,11 +371,25 @@ class _Lexer:
         return self.add(kind, i, end, value)
 
 
-def _unescape(ch: str, dialect: Dialect) -> str:
-    table = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "0": "\0", "Z": "\x1a", "f": "\f"}
-    if dialect is Dialect.MYSQL and ch in "%_":
-        return "\\" + ch  # MySQL keeps the backslash of \% and \_ (LIKE escapes)
-    return table.get(ch, ch)
+_MYSQL_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "0": "\0", "Z": "\x1a"}
+_PG_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}
+_PG_ESCAPE = re.compile(r"x[0-9A-Fa-f]{1,2}|[0-7]{1,3}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}")
+
+
+def _unescape(text: str, j: int, dialect: Dialect) -> tuple[str, int]:
+    """The character a backslash escape at ``text[j]`` (just after the backslash) stands for, and where it ends."""
+    ch = text[j]
+    if dialect is Dialect.MYSQL:
+        if ch in "%_":
+            return "\\" + ch, j + 1  # MySQL keeps the backslash of \% and \_ (LIKE escapes)
+        return _MYSQL_ESCAPES.get(ch, ch), j + 1
+    m = _PG_ESCAPE.match(text, j)
+    if m:
+        code = m.group(0)
+        value = int(code[1:], 16) if code[0] in "xuU" else int(code, 8)
+        if 0 < value <= 0x10FFFF and not 0xD800 <= value <= 0xDFFF:
+            return chr(value), m.end()
+    return _PG_ESCAPES.get(ch, ch), j + 1
 
 
 def _decode_unicode(body: str, escape: str, offset: int) -> str:

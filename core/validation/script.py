@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sqlglot
 from sqlglot import exp
@@ -107,6 +107,8 @@ class Statement:
     explain: Explain | None = None
     opaque: bool = False
     """sqlglot cannot parse this kind of statement: it is unanalysable, not wrong."""
+    replace: bool = False
+    """MySQL REPLACE, parsed as the INSERT it mostly is."""
 
     @property
     def keyword(self) -> str:
@@ -138,6 +140,8 @@ class Script:
             return
         if dialect is Dialect.MYSQL and sql_mode is None:
             self.ambiguity = _sql_mode_ambiguity(sql, lexemes, options)
+        if dialect is Dialect.MYSQL and self.ambiguity is None:
+            self.ambiguity = _version_ambiguity(sql, lexemes, options)
         self._normalised = normalise_lexemes(lexemes, dialect)
         self.sql = self._normalised.text
         self._split(lexemes)
@@ -201,6 +205,10 @@ class Script:
         chunk = tokens
         if not chunk:
             return
+        if self.dialect is Dialect.MYSQL and chunk[0].text.upper() == "REPLACE":
+            stmt.replace = True
+            first = chunk[0]
+            chunk = [Token(TokenType.INSERT, "INSERT", first.line, first.col, first.start, first.end), *chunk[1:]]
         parser = dialect.parser(error_level=ErrorLevel.RAISE)
         head = chunk[0].text.upper()
         try:
@@ -387,6 +395,30 @@ def _sql_mode_ambiguity(sql: str, lexemes: list[Lexeme], options: Options) -> Is
         "ends): it cannot be checked and is treated as unsafe",
         offset,
         "validate against a connection (its sql_mode is known), or avoid backslashes before quotes",
+    )
+
+
+def _version_ambiguity(sql: str, lexemes: list[Lexeme], options: Options) -> Issue | None:
+    """A versioned ``/*!NNNNN ... */`` runs only on a new enough server: if the statements it would hide or
+    make differ either way, nothing can be trusted."""
+    versioned = [x for x in lexemes if x.kind is Kind.EXEC_OPEN and any(c.isdigit() for c in x.text)]
+    if not versioned:
+        return None
+    mine = [(s.start, s.end) for s in split_lexemes(lexemes, sql, Dialect.MYSQL)]
+    try:
+        as_comments = lex(sql, Dialect.MYSQL, replace(options, executable_comments=False))
+    except LexError:
+        theirs = None
+    else:
+        theirs = [(s.start, s.end) for s in split_lexemes(as_comments, sql, Dialect.MYSQL)]
+    if theirs == mine:
+        return None
+    return Issue(
+        "syntax.ambiguous_lexing",
+        "where the statements end depends on the server's version (a versioned /*!NNNNN comment runs only "
+        "on a new enough server): it cannot be checked and is treated as unsafe",
+        versioned[0].start,
+        "write the statement without executable comments",
     )
 
 

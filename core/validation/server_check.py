@@ -38,8 +38,8 @@ from sqlalchemy.engine import Connection, make_url
 from core.domain.schema import Dialect
 from core.errors import ConfigurationError, TargetUnreachable
 from core.introspection.targets import TargetConfig, connect, explain_error
-from core.validation.catalog import RULES
 from core.validation.model import Finding, Severity, Status, Validation
+from core.validation.rules import RULES
 
 _CHECKED_TYPES = {"select", "insert", "update", "delete", "merge"}
 

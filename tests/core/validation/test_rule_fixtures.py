@@ -3,7 +3,7 @@
 import pytest
 
 from core.domain.schema import Dialect
-from core.validation.catalog import RULES
+from core.validation.rules import RULES
 from core.validation.engine import Validator
 from core.validation.model import RiskLevel
 from core.validation.names import SchemaIndex

@@ -1,0 +1,1 @@
+"""performance rules: one module per rule."""

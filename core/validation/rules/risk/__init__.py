@@ -1,0 +1,1 @@
+"""risk rules: one module per rule."""

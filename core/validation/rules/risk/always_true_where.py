@@ -1,0 +1,64 @@
+"""risk.always_true_where: A WHERE that is always true (1 = 1, OR TRUE, x = x) limits nothing."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from core.validation.context import StatementContext
+from core.validation.model import Category, RiskLevel, Severity
+from core.validation.rules import Rule
+
+
+def check(ctx: StatementContext) -> None:
+    tree = ctx.tree
+    if not isinstance(tree, exp.Update | exp.Delete):
+        return
+    where = tree.args.get("where")
+    if isinstance(where, exp.Where) and always_true(where.this):
+        ctx.report(
+            "risk.always_true_where",
+            f"the WHERE of this {type(tree).__name__.upper()} is always true, so it changes every row",
+            where,
+            "fix the condition",
+        )
+
+
+def always_true(node: exp.Expression) -> bool:
+    """Whether a predicate is true for every row (ignoring NULLs).
+
+    >>> import sqlglot
+    >>> always_true(sqlglot.parse_one("1 = 1 OR x = 2"))
+    True
+    """
+    if isinstance(node, exp.Paren):
+        return always_true(node.this)
+    if isinstance(node, exp.Boolean):
+        return bool(node.this)
+    if isinstance(node, exp.Literal) and not node.is_string:
+        try:
+            return float(node.this) != 0
+        except ValueError:
+            return False
+    if isinstance(node, exp.Or):
+        return always_true(node.this) or always_true(node.expression)
+    if isinstance(node, exp.And):
+        return always_true(node.this) and always_true(node.expression)
+    if isinstance(node, exp.Not):
+        inner = node.this.this if isinstance(node.this, exp.Paren) else node.this
+        return isinstance(inner, exp.Boolean) and not inner.this
+    if isinstance(node, exp.EQ | exp.GTE | exp.LTE | exp.NullSafeEQ):
+        return node.this == node.expression and not any(isinstance(n, exp.Func) for n in node.walk())
+    if isinstance(node, exp.Like) and isinstance(node.expression, exp.Literal):
+        return node.expression.this == "%"
+    return False
+
+
+RULE = Rule(
+    "risk.always_true_where",
+    Category.RISK,
+    Severity.WARNING,
+    description="A WHERE that is always true (1 = 1, OR TRUE, x = x) limits nothing.",
+    example="DELETE FROM orders WHERE 1 = 1 OR id = 5",
+    risk=RiskLevel.HIGH,
+    check=check,
+)

@@ -1,0 +1,1 @@
+"""schema rules: one module per rule."""
