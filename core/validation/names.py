@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from core.domain.schema import Column, Dialect, SchemaModel, Table, TableKind, qualified
-from core.services.schema_search import suggest
+from core.validation.suggest import suggest
 
 SYSTEM_SCHEMAS = {
     Dialect.POSTGRESQL: {"pg_catalog", "information_schema"},

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from core.domain.schema import Column, Dialect, Table, TableKind
-from core.services.schema_search import suggest
 from core.validation.model import Access
 from core.validation.names import SchemaIndex
+from core.validation.suggest import suggest
 
 Report = Callable[..., None]
 """report(rule_id, message, node, suggestion=None, **overrides)."""
