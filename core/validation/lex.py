@@ -96,13 +96,14 @@ _PARAM = re.compile(r"\$\d+")
 _EXEC_OPEN = re.compile(r"/\*(?:M?!)(\d{5,6})?")
 _UESCAPE = re.compile(r"\s*UESCAPE\s*'(.)'", re.IGNORECASE | re.DOTALL)
 _SPACE = " \t\n\r\f\v"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SPACES = {
     Dialect.POSTGRESQL: " \t\n\r\f\v",
     Dialect.MYSQL: " \t\n\r\f\v",
-    Dialect.SQLITE: " \t\n\r\f",
+    Dialect.SQLITE: " \t\n\r\f\ufeff",
 }
-"""What each server's tokenizer skips as whitespace (SQLite does not skip a vertical tab; PostgreSQL does
-from version 16, and version 15 refuses it, which runs nothing)."""
+"""What each server's tokenizer skips as whitespace (SQLite skips a byte-order mark but not a vertical
+tab; PostgreSQL skips a vertical tab from version 16, and version 15 refuses it, which runs nothing)."""
 _LINE_ENDS = {Dialect.POSTGRESQL: "\n\r", Dialect.MYSQL: "\n", Dialect.SQLITE: "\n"}
 """What ends a -- (or MySQL #) comment: MySQL and SQLite end it at a newline only, not at a carriage return."""
 
@@ -124,6 +125,7 @@ class _Lexer:
         self.opt = options
         self.out: list[Lexeme] = []
         self.in_exec = False
+        self.exec_start = 0
         self.space = _SPACES[dialect]
 
     def add(self, kind: Kind, start: int, end: int, value: str | None = None) -> int:
@@ -134,11 +136,14 @@ class _Lexer:
         sql, i = self.sql, 0
         nul = sql.find("\x00")
         if nul >= 0:
-            raise LexError("the text contains a NUL character, which no database accepts in SQL", nul)
+            raise LexError("the text contains a NUL character: remove it (databases cut or refuse SQL at one)", nul)
+        bad = _SURROGATE.search(sql)
+        if bad is not None:
+            raise LexError("the text is not valid UTF-8 (an undecodable byte): save it as UTF-8", bad.start())
         while i < self.n:
             i = self.step(i)
         if self.in_exec:
-            raise LexError("an executable comment (/*! ...) is not closed with */", self.n)
+            raise LexError("an executable comment (/*! ...) is not closed with */", self.exec_start)
         return self.out
 
     def step(self, i: int) -> int:
@@ -158,6 +163,8 @@ class _Lexer:
                 m = _EXEC_OPEN.match(sql, i)
                 if m and self.opt.executable_comments:
                     # A /*! inside an executable comment runs too; the first */ ends them both.
+                    if not self.in_exec:
+                        self.exec_start = i
                     self.in_exec = True
                     return self.add(Kind.EXEC_OPEN, i, m.end())
             return self._block_comment(i)
@@ -365,7 +372,8 @@ class _Lexer:
         if m:
             escape, end = m.group(1), m.end()
             if escape in "+'\" \t\n\r\f" or escape.isalnum():
-                raise LexError(f"UESCAPE {escape!r} is not a valid escape character", raw.end)
+                at = raw.end + len(m.group(0)) - len(m.group(0).lstrip())
+                raise LexError(f"UESCAPE {escape!r} is not a valid escape character", at)
         value = _decode_unicode(raw.value or "", escape, i)
         kind = Kind.STRING if quote == "'" else Kind.QUOTED
         return self.add(kind, i, end, value)

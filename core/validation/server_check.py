@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import struct
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ from sqlalchemy.engine import Connection, make_url
 from core.domain.schema import Dialect
 from core.errors import ConfigurationError, TargetUnreachable
 from core.introspection.targets import TargetConfig, connect, explain_error
+from core.validation.lex import Kind, LexError, lex
 from core.validation.model import Finding, Severity, Status, Validation
 from core.validation.rules import RULES
 
@@ -286,6 +287,30 @@ _SQLITE_DENIED = {
 }
 
 
+class _Nulls(dict[str, None]):
+    """Named parameters of a statement under check: every one is NULL (nothing runs, only the compile)."""
+
+    def __missing__(self, key: str) -> None:
+        return None
+
+
+def _null_bindings(sql: str) -> Sequence[None] | Mapping[str, None]:
+    """NULL for each parameter (``?``, ``?NNN``, ``:name``...), so SQLite compiles a parameterised read."""
+    try:
+        params = [x.text for x in lex(sql, Dialect.SQLITE) if x.kind is Kind.PARAM]
+    except LexError:
+        return ()
+    if not params:
+        return ()
+    if not all(p.startswith("?") for p in params):
+        return _Nulls()
+    count = last = 0
+    for p in params:
+        last = last + 1 if p == "?" else int(p[1:])
+        count = max(count, last)
+    return [None] * count
+
+
 @contextmanager
 def _sqlite_session(target: TargetConfig) -> Iterator[_Prepare]:
     path = Path(make_url(target.url).database or "").resolve()
@@ -318,7 +343,7 @@ def _sqlite_session(target: TargetConfig) -> Iterator[_Prepare]:
                 # statement per execute() and refuses the call (before stepping anything) when text is
                 # left over, so nothing can be smuggled after it; the authorizer refuses the compile-time
                 # side effects (PRAGMA, ATTACH); and the connection is mode=ro with query_only on anyway.
-                cursor.execute("EXPLAIN " + sql)
+                cursor.execute("EXPLAIN " + sql, _null_bindings(sql))
                 cursor.fetchall()
             except (sqlite3.Error, sqlite3.Warning) as exc:
                 text = str(exc)
