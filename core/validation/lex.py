@@ -94,7 +94,10 @@ _NUMBER = re.compile(r"(?:0[xX][0-9A-Fa-f_]+|0[bBoO][0-9_]+|(?:\d[\d_]*)?\.?\d[\
 _DOLLAR_TAG = re.compile(r"\$([A-Za-z_\u0080-\U0010ffff][A-Za-z0-9_\u0080-\U0010ffff]*)?\$")
 _PARAM = re.compile(r"\$\d+")
 _EXEC_OPEN = re.compile(r"/\*(?:M?!)(\d{5,6})?")
-_UESCAPE = re.compile(r"\s*UESCAPE\s*'(.)'", re.IGNORECASE | re.DOTALL)
+_GAP = r"(?:\s|--[^\n\r]*|/\*.*?\*/)*"
+_UESCAPE = re.compile(_GAP + r"UESCAPE" + _GAP + r"'(.)'", re.IGNORECASE | re.DOTALL)
+_CONTINUATION = re.compile(r"(?:[ \t\f]|--[^\n\r]*)*[\n\r](?:[ \t\n\r\f\v]+|--[^\n\r]*[\n\r])*'")
+"""PostgreSQL: a string constant continues in the next one when only whitespace with a newline is between."""
 _SPACE = " \t\n\r\f\v"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SPACES = {
@@ -287,6 +290,10 @@ class _Lexer:
                     value.append(quote)
                     j += 2
                     continue
+                more = _CONTINUATION.match(sql, j + 1) if self.dialect is Dialect.POSTGRESQL else None
+                if more is not None:
+                    j = more.end()  # 'a' <newline> 'b' is one constant, read with the first part's escapes
+                    continue
                 return self.add(Kind.STRING, start, j + 1, "".join(value))
             value.append(ch)
             j += 1
@@ -456,12 +463,15 @@ def split_lexemes(lexemes: list[Lexeme], sql: str, dialect: Dialect) -> list[Spa
     spans: list[Span] = []
     current: list[Lexeme] = []
     atomic = 0
+    first = ""
     for k, lexeme in enumerate(lexemes):
-        if dialect is Dialect.POSTGRESQL and lexeme.kind is Kind.WORD:
+        if not first and lexeme.kind not in (Kind.SPACE, Kind.COMMENT):
+            first = lexeme.upper or lexeme.text
+        if dialect is Dialect.POSTGRESQL and lexeme.kind is Kind.WORD and first == "CREATE":
             atomic = _atomic_depth(lexemes, k, atomic)
         if lexeme.kind is Kind.SEMICOLON and atomic == 0:
             _close(spans, current, sql)
-            current = []
+            current, first = [], ""
             continue
         current.append(lexeme)
     _close(spans, current, sql)
@@ -474,6 +484,8 @@ def _atomic_depth(lexemes: list[Lexeme], k: int, depth: int) -> int:
     if word == "ATOMIC":
         prev = _previous_word(lexemes, k)
         return depth + 1 if prev == "BEGIN" else depth
+    if word in ("CASE", "END") and _previous_word(lexemes, k) == "AS":
+        return depth  # a column label (SELECT 1 AS case), not a keyword
     if depth and word == "CASE":
         return depth + 1
     if depth and word == "END":
