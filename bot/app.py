@@ -20,7 +20,7 @@ from bot.listeners import Deps, register
 from bot.presenter import Presenter
 from core.errors import ConfigurationError, SqldraftError
 from core.service import Copilot
-from core.settings import Settings
+from core.settings import Settings, load_settings
 
 log = logging.getLogger("sqldraft.bot")
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -102,7 +102,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     from core.bootstrap import build_copilot
-    from core.cli import load_settings
     from core.scheduler import RefreshScheduler
 
     settings = load_settings()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from core.crypto import Cipher
 from core.service import Copilot
 from core.settings import Settings
@@ -24,3 +26,17 @@ def build_copilot(settings: Settings | None = None, *, ensure_store: bool = True
     if ensure_store:
         copilot.recover_interrupted_drafts()
     return copilot
+
+
+def init_store(settings: Settings) -> dict[str, Any]:
+    """Create or upgrade the metadata store (``sqldraft init``); a malformed key is refused first.
+
+    Returns the store's display URL and its Alembic revision before and after.
+    """
+    Cipher(settings.secret_key)  # a malformed key is reported before anything else changes
+    store = Store(settings.effective_store_url())
+    try:
+        before, after = store.upgrade()
+    finally:
+        store.dispose()
+    return {"store": store.display_url(), "revision_before": before, "revision": after}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -29,20 +30,35 @@ def trigger_for(schedule: Schedule) -> BaseTrigger | None:
     return IntervalTrigger(seconds=schedule.interval_seconds, timezone=UTC)
 
 
-def run_scheduled_refresh(copilot: Copilot, name: str) -> str:
+@dataclass(frozen=True, slots=True)
+class ScheduledRun:
+    """What one scheduled refresh did: a status (created, changed, unchanged, skipped, error) and why."""
+
+    status: str
+    reason: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.status}: {self.reason}" if self.reason else self.status
+
+
+def refresh_if_due(copilot: Copilot, name: str) -> ScheduledRun:
     """Refresh one connection for the scheduler; never raises (each connection fails alone)."""
     try:
         result = copilot.refresh_snapshot(name, trigger="scheduled", only_if_due=True)
     except Exception as exc:
-        report_incident(log, exc, f"scheduled refresh of {name!r}")
-        return "error"
-    if result is None:
-        return "skipped"
+        incident = report_incident(log, exc, f"scheduled refresh of {name!r}")
+        return ScheduledRun("error", f"unexpected error, incident {incident} (details in the log)")
     if result.error:
         log.warning("scheduled refresh of %s failed: %s", name, result.error)
-    else:
+        return ScheduledRun(result.status, result.error)
+    if result.status != "skipped":
         log.info("scheduled refresh of %s: %s in %d ms", name, result.status, result.duration_ms)
-    return result.status
+    return ScheduledRun(result.status, result.reason)
+
+
+def run_scheduled_refresh(copilot: Copilot, name: str) -> str:
+    """The scheduler's job: refresh ``name`` if due and return the status."""
+    return refresh_if_due(copilot, name).status
 
 
 class RefreshScheduler:
@@ -111,10 +127,8 @@ class RefreshScheduler:
             self._scheduler.shutdown(wait=False)
 
 
-def run_due_once(copilot: Copilot) -> dict[str, str]:
+def run_due_once(copilot: Copilot) -> dict[str, ScheduledRun]:
     """Refresh every connection that is due, once (``sqldraft scheduler --once``)."""
     return {
-        name: run_scheduled_refresh(copilot, name)
-        for name, schedule in copilot.schedules().items()
-        if not schedule.disabled
+        name: refresh_if_due(copilot, name) for name, schedule in copilot.schedules().items() if not schedule.disabled
     }

@@ -50,6 +50,7 @@ from core.services.schema_search import find_table, referenced_by
 from core.settings import Settings
 from core.store import Store
 from core.store.models import BindingRow, ConnectionRow, DraftRow, utcnow
+from core.textfmt import age_words
 from core.validation.context import Settings as ValidationSettings
 from core.validation.engine import Validator, parse_dialect, parse_mode
 from core.validation.model import Validation
@@ -158,11 +159,11 @@ class Copilot:
 
     def refresh_snapshot(
         self, name: str, *, trigger: str = "manual", progress: Progress = no_progress, only_if_due: bool = False
-    ) -> snap_svc.RefreshResult | None:
+    ) -> snap_svc.RefreshResult:
         """Snapshot ``name`` now; one refresh per connection at a time across processes.
 
-        With ``only_if_due`` (the scheduler), a refresh that another process finished recently is
-        skipped and None is returned.
+        With ``only_if_due`` (the scheduler), a connection that is not due, or that another process
+        is refreshing, is left alone: the result's status is ``skipped`` and its reason says why.
 
         Raises:
             Conflict: another process is refreshing this connection (manual refreshes).
@@ -171,14 +172,13 @@ class Copilot:
         lease = f"refresh:{conn_id}"
         if not acquire_lease(self.store, lease, self.instance_id, self.refresh_lease_ttl(), self.clock()):
             if only_if_due:
-                log.info("refresh of %s skipped: another process holds the lease", name)
-                return None
+                return self._skipped(name, trigger, "another process is refreshing it")
             holder = lease_holder(self.store, lease, self.clock()) or "another process"
             raise Conflict(f"a refresh of {name!r} is already running ({holder}): try again when it finishes")
         try:
-            if only_if_due and not self._is_due(name):
-                log.info("refresh of %s skipped: refreshed recently by another process", name)
-                return None
+            not_due = self._not_due_reason(name) if only_if_due else None
+            if not_due is not None:
+                return self._skipped(name, trigger, not_due)
             result = snap_svc.take_snapshot(
                 self.store,
                 conn_id,
@@ -208,15 +208,22 @@ class Copilot:
             )
         return result
 
-    def _is_due(self, name: str) -> bool:
+    def _skipped(self, name: str, trigger: str, reason: str) -> snap_svc.RefreshResult:
+        log.info("refresh of %s skipped: %s", name, reason)
+        return snap_svc.RefreshResult(name, "skipped", None, None, None, 0, trigger, reason=reason)
+
+    def _not_due_reason(self, name: str) -> str | None:
+        """Why ``name`` is not due for a scheduled refresh, or None when it is."""
         profile = self.get_connection(name)
         if profile.last_refresh is None:
-            return True
+            return None
         schedule = profile.schedule(self.settings.default_refresh)
-        if schedule.interval_seconds is None:
-            # cron schedules fire at fixed times; a run within the last minute is the same firing
-            return (self.clock() - profile.last_refresh.at) > timedelta(seconds=60)
-        return (self.clock() - profile.last_refresh.at) > timedelta(seconds=schedule.interval_seconds / 2)
+        since = self.clock() - profile.last_refresh.at
+        # cron schedules fire at fixed times; a run within the last minute is the same firing
+        window = 60.0 if schedule.interval_seconds is None else schedule.interval_seconds / 2
+        if since.total_seconds() > window:
+            return None
+        return f"not due: last refreshed {age_words(since.total_seconds())} ago (schedule {schedule})"
 
     def add_drift_listener(self, listener: DriftListener) -> None:
         """Call ``listener`` after every refresh that changed the schema (failures are isolated)."""

@@ -7,11 +7,12 @@ Every setting is declared here with its default and help text; ``.env.example`` 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.errors import ConfigurationError
 from core.paths import default_data_dir
 
 
@@ -171,7 +172,9 @@ class Settings(BaseSettings):
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO",
-        description="Log level of the long-running processes (scheduler, bot, MCP server).",
+        description="Level of the log messages written to standard error by every process (command line, "
+        "scheduler, bot, MCP server); the command line also keeps warnings and errors in sqldraft.log in the "
+        "data dir.",
     )
 
     @field_validator(
@@ -204,6 +207,21 @@ class Settings(BaseSettings):
         if self.store_url:
             return self.store_url
         return f"sqlite:///{self.data_dir / 'sqldraft.db'}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment and .env, with one clear line on a bad value.
+
+    Raises:
+        ConfigurationError: a setting has a value it cannot take (the message names the variable).
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first.get("loc", ())) or "a setting"
+        env = f"SQLDRAFT_{field.upper()}" if field.isidentifier() else field
+        raise ConfigurationError(f"setting {env} is invalid: {first.get('msg', 'bad value')}") from None
 
 
 def env_names() -> dict[str, str]:

@@ -1,33 +1,8 @@
-"""Plain-text rendering shared by the command line and the demo."""
+"""Plain-text rendering shared by the command line and the Slack app (ages, validation results)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
-
-
-def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
-    """Left-aligned columns with a header row."""
-    cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in row] for row in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
-
-
-def ago(when: datetime | None, now: datetime) -> str:
-    """'3 min ago', '2 h ago', '4 d ago'."""
-    if when is None:
-        return "never"
-    seconds = max(0, int((now - when).total_seconds()))
-    if seconds < 60:
-        return f"{seconds} s ago"
-    if seconds < 3600:
-        return f"{seconds // 60} min ago"
-    if seconds < 86400:
-        return f"{seconds // 3600} h ago"
-    return f"{seconds // 86400} d ago"
 
 
 def age_words(seconds: float) -> str:
@@ -60,46 +35,4 @@ def render_validation(v: Any, *, indent: str = "") -> str:
     if tables:
         shown = ", ".join(f"{o.name} ({o.access.value}{'; ' + o.reason if o.reason else ''})" for o in tables)
         lines.append(f"{indent}  impacted: {shown}")
-    return "\n".join(lines)
-
-
-def render_draft(d: Any, now: datetime, *, show_attempts: bool = False) -> str:
-    """A draft as text: status, request, SQL, explanation, assumptions, findings, open questions."""
-    age = d.snapshot_age_seconds(now)
-    lines = [
-        f"draft {d.id}  {d.status.value}  on {d.connection} ({d.mode})  by {d.requester}",
-        f"  request: {d.request}",
-    ]
-    if age is not None:
-        lines.append(
-            f"  schema snapshot confirmed {age_words(age)} ago; generator: {d.generator}"
-            + (f" ({d.llm_model})" if d.llm_model and d.llm_model != d.generator else "")
-        )
-    if d.error_message:
-        lines.append(f"  error: {d.error_message}")
-    if d.generated_script:
-        script = d.effective_script_text or d.generated_script
-        lines += ["", *("    " + line for line in script.splitlines()), ""]
-    if d.explanation:
-        lines.append(f"  explanation: {d.explanation}")
-    for a in d.assumptions:
-        lines.append(f"  assumption: {a}")
-    for q in d.unresolved_questions:
-        lines.append(f"  question: {q}")
-    if d.confidence is not None:
-        lines.append(f"  confidence: {d.confidence:.2f}")
-    if d.warning:
-        lines.append(f"  WARNING: {d.warning}")
-    if d.validation:
-        from core.validation.model import Validation
-
-        lines.append(render_validation(Validation.from_dict(d.validation), indent="  "))
-    if show_attempts and d.attempts:
-        lines.append("  attempts:")
-        for a in d.attempts:
-            detail = a.error or (f"{a.lint_status}, {len(a.findings)} error(s)" if a.lint_status else "")
-            lines.append(
-                f"    #{a.number} {a.kind:<8} {a.latency_ms} ms  {a.prompt_tokens}+{a.completion_tokens} "
-                f"tokens  {detail}"
-            )
     return "\n".join(lines)

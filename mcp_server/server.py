@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from core.errors import ConfigurationError, SqldraftError
 from core.service import Copilot
+from core.settings import load_settings
 from mcp_server.auth import Identity, StaticTokenVerifier, TokenEntry, local_identity, parse_tokens
 from mcp_server.tools import AppState
 
@@ -225,7 +226,6 @@ def _http_identity(tokens: list[TokenEntry], args: argparse.Namespace, allowed_h
 
 def _serve(args: argparse.Namespace) -> int:
     from core.bootstrap import build_copilot
-    from core.cli import load_settings
 
     settings = load_settings()
     logging.getLogger().setLevel(settings.log_level)

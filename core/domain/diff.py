@@ -111,7 +111,7 @@ class SchemaDiff:
             lines += [f"+ foreign key {f} on {t.key}" for f in t.foreign_keys_added]
             lines += [f"- foreign key {f} on {t.key}" for f in t.foreign_keys_removed]
             lines += [f"~ foreign key {c.name} on {t.key}" for c in t.foreign_keys_changed]
-            lines += [f"~ {t.key} {c.name}: {_describe_change(c)}" for c in t.attributes_changed]
+            lines += [f"~ {t.key} {c.name}: {_describe_attribute(c)}" for c in t.attributes_changed]
         lines += [f"+ enum {k}" for k in self.enums_added]
         lines += [f"- enum {k}" for k in self.enums_removed]
         lines += [f"~ enum {c.name}" for c in self.enums_changed]
@@ -122,12 +122,31 @@ class SchemaDiff:
 
 
 def _describe_change(change: Change) -> str:
+    """What differs, in SQL terms: ``nullable: NOT NULL -> NULL; comment: (none) -> x``."""
     parts = []
     for key in sorted(set(change.before) | set(change.after)):
         b, a = change.before.get(key), change.after.get(key)
         if b != a:
-            parts.append(f"{key} {b!r} -> {a!r}")
-    return ", ".join(parts)
+            parts.append(f"{key}: {_shown(key, b)} -> {_shown(key, a)}")
+    return "; ".join(parts)
+
+
+def _describe_attribute(change: Change) -> str:
+    key = change.name
+    return f"{_shown(key, change.before.get(key))} -> {_shown(key, change.after.get(key))}"
+
+
+def _shown(key: str, value: Any) -> str:
+    """A schema attribute's value as a person reads it (never a Python repr)."""
+    if key == "nullable" and isinstance(value, bool):
+        return "NULL" if value else "NOT NULL"
+    if value is None or value == [] or value == ():
+        return "(none)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(f"({_shown(key, v)})" if isinstance(v, list | tuple) else _shown(key, v) for v in value)
+    return str(value)
 
 
 def _column_attrs(col: Column) -> dict[str, Any]:

@@ -35,19 +35,39 @@ _DRIVERS = {
 
 READ_ONLY_HINTS = {
     Dialect.POSTGRESQL: (
-        "CREATE ROLE sqldraft_reader LOGIN PASSWORD '...'; GRANT CONNECT ON DATABASE db TO sqldraft_reader; "
+        "CREATE ROLE sqldraft_reader LOGIN PASSWORD '...'; GRANT CONNECT ON DATABASE {database} TO sqldraft_reader; "
         "GRANT USAGE ON SCHEMA public TO sqldraft_reader; GRANT SELECT ON ALL TABLES IN SCHEMA public TO "
         "sqldraft_reader (or GRANT pg_read_all_data TO sqldraft_reader on PostgreSQL 14+)"
     ),
     Dialect.MYSQL: (
         "CREATE USER 'sqldraft_reader'@'%' IDENTIFIED BY '...'; "
-        "GRANT SELECT, SHOW VIEW ON db.* TO 'sqldraft_reader'@'%'"
+        "GRANT SELECT, SHOW VIEW ON {database}.* TO 'sqldraft_reader'@'%'"
     ),
     Dialect.SQLITE: (
-        "make the file read-only for the account sqldraft runs as (chmod a-w FILE); "
+        "make the file read-only for the account sqldraft runs as (chmod a-w {database}); "
         "sqldraft opens SQLite files read-only anyway"
     ),
 }
+"""How to set up a read-only role, per dialect; ``{database}`` is the connection's database (or file)."""
+
+
+def read_only_hint(dialect: Dialect, database: str | None) -> str:
+    """The read-only setup advice for ``dialect``, naming the connection's own database.
+
+    >>> read_only_hint(Dialect.MYSQL, "shop").endswith("ON shop.* TO 'sqldraft_reader'@'%'")
+    True
+    """
+    placeholder = "FILE" if dialect is Dialect.SQLITE else "db"
+    return READ_ONLY_HINTS[dialect].format(database=_quote_hint_name(dialect, database or placeholder))
+
+
+def _quote_hint_name(dialect: Dialect, name: str) -> str:
+    if dialect is Dialect.SQLITE:
+        return name
+    if dialect is Dialect.POSTGRESQL:
+        plain = name.isidentifier() and name == name.lower()
+        return name if plain else '"' + name.replace('"', '""') + '"'
+    return name if name.isidentifier() else "`" + name.replace("`", "``") + "`"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +107,8 @@ def parse_target_url(text: str) -> ParsedTarget:
             f"driver {driver!r} is not supported for {scheme}: leave it out (sqldraft uses {_SCHEMES[scheme][1]})"
         )
     dialect, drivername = _SCHEMES[scheme]
+    if url.port is not None and not 1 <= url.port <= 65535:
+        raise InvalidInput(f"port {url.port} in the connection URL is out of range: use a port from 1 to 65535")
     password = url.password
     # URL.set() treats None as "unchanged", so rebuild the URL to drop the password.
     url = URL.create(

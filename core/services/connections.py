@@ -24,7 +24,7 @@ from core.domain.connections import (
 from core.domain.review import parse_principals
 from core.domain.schema import Dialect
 from core.errors import Conflict, InvalidInput, NotFound, TargetUnreachable
-from core.introspection.targets import READ_ONLY_HINTS, TargetConfig, connect, explain_error, parse_target_url
+from core.introspection.targets import TargetConfig, connect, explain_error, parse_target_url, read_only_hint
 from core.store import UnitOfWork
 from core.store.models import ConnectionRow, SnapshotRow, utcnow
 
@@ -318,7 +318,7 @@ def verify_target(target: TargetConfig) -> VerifyReport:
         can_write=bool(reasons),
         write_reasons=reasons,
         elapsed_ms=elapsed,
-        read_only_hint=READ_ONLY_HINTS[target.dialect] if reasons else None,
+        read_only_hint=read_only_hint(target.dialect, make_url(target.url).database) if reasons else None,
     )
 
 

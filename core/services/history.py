@@ -79,6 +79,14 @@ class HistoryRow:
 
 
 @dataclass(slots=True)
+class ExportRow(HistoryRow):
+    """A history row as exported: the list columns plus the generated and the final (reviewed) script."""
+
+    generated_script: str | None
+    final_script: str | None
+
+
+@dataclass(slots=True)
 class HistoryPage:
     items: list[HistoryRow]
     total: int
@@ -239,21 +247,22 @@ def history_page(session: Session, query: HistoryQuery) -> HistoryPage:
     return HistoryPage(items=_rows_by_id(session, ids), total=total, page=query.page, page_size=query.page_size)
 
 
-def export_rows(session: Session, query: HistoryQuery) -> Iterator[HistoryRow]:
-    """Every matching row, in order, streamed in batches."""
+def export_rows(session: Session, query: HistoryQuery) -> Iterator[ExportRow]:
+    """Every matching row with its scripts, in order, streamed in batches."""
     query = check_query(query)
-    stmt = _filtered(session, query.filters, select(*_COLUMNS).order_by(*_order(session, query)))
+    columns = (*_COLUMNS, DraftRow.generated_script, DraftRow.final_script)
+    stmt = _filtered(session, query.filters, select(*columns).order_by(*_order(session, query)))
     for r in session.execute(stmt.execution_options(yield_per=500)):
-        yield HistoryRow(*r)
+        yield ExportRow(*r)
 
 
-def to_jsonl(rows: Iterator[HistoryRow]) -> Iterator[str]:
+def to_jsonl(rows: Iterator[ExportRow]) -> Iterator[str]:
     for row in rows:
         yield json.dumps(row.to_dict(), ensure_ascii=False) + "\n"
 
 
-def to_csv(rows: Iterator[HistoryRow]) -> Iterator[str]:
-    names = [f.name for f in fields(HistoryRow)]
+def to_csv(rows: Iterator[ExportRow]) -> Iterator[str]:
+    names = [f.name for f in fields(ExportRow)]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=names)
     writer.writeheader()

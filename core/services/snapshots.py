@@ -66,6 +66,8 @@ class RefreshResult:
     error: str | None
     duration_ms: int
     trigger: str
+    reason: str | None = None
+    """Why a scheduled refresh was ``skipped`` (the status the scheduler gets when nothing was due)."""
 
     @property
     def ok(self) -> bool:
@@ -78,6 +80,7 @@ class RefreshResult:
             "trigger": self.trigger,
             "duration_ms": self.duration_ms,
             "error": self.error,
+            "reason": self.reason,
             "snapshot": self.snapshot.to_dict() if self.snapshot else None,
             "diff": self.diff.to_dict() if self.diff else None,
         }

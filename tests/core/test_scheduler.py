@@ -26,6 +26,10 @@ print(run_scheduled_refresh(copilot, "pg"))
 """
 
 
+def statuses(runs):
+    return {name: run.status for name, run in runs.items()}
+
+
 def test_two_processes_refresh_a_connection_only_once(pg_store_url, pg_url, tmp_path, secret_key):
     run_pg(pg_url, "CREATE TABLE a (id int PRIMARY KEY)", "CREATE TABLE b (id int REFERENCES a)")
     copilot = build_copilot(make_settings(pg_store_url, secret_key, tmp_path))
@@ -70,7 +74,8 @@ def test_a_manual_refresh_during_another_is_a_clear_conflict(copilot, tmp_path):
     assert acquire_lease(copilot.store, f"refresh:{profile.id}", "other-process", timedelta(minutes=5), copilot.clock())
     with pytest.raises(Conflict, match="already running"):
         copilot.refresh_snapshot("lite")
-    assert copilot.refresh_snapshot("lite", trigger="scheduled", only_if_due=True) is None
+    skipped = copilot.refresh_snapshot("lite", trigger="scheduled", only_if_due=True)
+    assert skipped.status == "skipped" and skipped.reason == "another process is refreshing it"
 
 
 def test_due_connections_are_refreshed_once_and_not_again_until_due(copilot, tmp_path):
@@ -79,8 +84,10 @@ def test_due_connections_are_refreshed_once_and_not_again_until_due(copilot, tmp
     copilot.add_connection("lite", f"sqlite:///{db}")
     copilot.add_connection("manual", f"sqlite:///{db}", options=None)
     copilot.set_connection_options("manual", refresh="off")
-    assert run_due_once(copilot) == {"lite": "created"}
-    assert run_due_once(copilot) == {"lite": "skipped"}
+    assert statuses(run_due_once(copilot)) == {"lite": "created"}
+    again = run_due_once(copilot)
+    assert statuses(again) == {"lite": "skipped"}
+    assert str(again["lite"]).startswith("skipped: not due: last refreshed")
 
 
 def test_one_failing_connection_does_not_stop_the_others(copilot, tmp_path):
@@ -88,7 +95,7 @@ def test_one_failing_connection_does_not_stop_the_others(copilot, tmp_path):
     run_sqlite(db, "CREATE TABLE a (id INT)")
     copilot.add_connection("broken", f"sqlite:///{tmp_path / 'missing.db'}")
     copilot.add_connection("lite", f"sqlite:///{db}")
-    assert run_due_once(copilot) == {"broken": "error", "lite": "created"}
+    assert statuses(run_due_once(copilot)) == {"broken": "error", "lite": "created"}
 
 
 def test_the_scheduler_keeps_one_job_per_connection_and_runs_them(copilot, tmp_path):

@@ -68,3 +68,14 @@ def test_diff_reports_changed_column_type_index_and_foreign_key():
 
 def test_identical_schemas_have_an_empty_diff():
     assert diff_schemas(_model(), _model(row_estimate=5)).is_empty()
+
+
+def test_a_changed_column_reads_in_sql_terms_not_python_values():
+    old, new = _model(), _model()
+    name = new.table_map()["app.parent"].columns[1]
+    name.nullable, name.comment = False, "shown on invoices"
+    new.table_map()["app.parent"].comment = "who pays"
+    lines = diff_schemas(old, new).summary_lines()
+    assert "~ column app.parent.name: comment: (none) -> shown on invoices; nullable: NULL -> NOT NULL" in lines
+    assert "~ app.parent comment: (none) -> who pays" in lines
+    assert not any("None" in line or "True" in line or "False" in line or "'" in line for line in lines)

@@ -2,11 +2,14 @@ import time
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from core.bootstrap import build_copilot
 from core.crypto import generate_key
 from core.domain.connections import ConnectionOptions
+from core.domain.schema import Dialect
 from core.errors import Conflict, InvalidInput, NotFound, SecretKeyError
+from core.introspection.targets import read_only_hint
 from core.store.models import ConnectionRow
 from tests.conftest import make_settings
 from tests.support.servers import mariadb_admin
@@ -184,3 +187,14 @@ def test_a_connection_with_drafts_is_kept_unless_forced(shop_copilot_factory):
     assert copilot.remove_connection("shop", force=True) == 1
     kept = copilot.get_draft(draft.id)
     assert kept.connection == "shop" and kept.generated_script
+
+
+def test_the_read_only_advice_names_the_connections_own_database(copilot, pg_url):
+    copilot.add_connection("pg", pg_url)
+    database = make_url(pg_url).database
+    assert f"GRANT CONNECT ON DATABASE {database} TO sqldraft_reader" in copilot.verify_connection("pg").read_only_hint
+
+
+def test_the_read_only_advice_quotes_a_database_name_that_needs_it():
+    assert 'ON DATABASE "Sales DB" TO' in read_only_hint(Dialect.POSTGRESQL, "Sales DB")
+    assert "ON `shop-2`.* TO" in read_only_hint(Dialect.MYSQL, "shop-2")

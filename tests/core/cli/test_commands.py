@@ -1,3 +1,4 @@
+import csv
 import json
 from pathlib import Path
 
@@ -214,7 +215,9 @@ def test_review_history_examples_and_audit_commands(cli_env, tmp_path, monkeypat
     assert "review.edited" in detail.out
     out_file = tmp_path / "h.csv"
     assert run_cli("history", "--export", "csv", "--output", str(out_file)).code == 0
-    assert out_file.read_text().count("\n") == 3
+    exported = list(csv.DictReader(out_file.open(newline="")))
+    assert [r["id"] for r in exported] == [second, first]
+    assert exported[0]["final_script"] == final.read_text() and exported[1]["final_script"] == ""
     _one_line_error(run_cli("history", "--page-size", "500"), "use 1 to 100")
     _one_line_error(run_cli("history", "--sort", "size"), "unknown sort key 'size'")
     _one_line_error(run_cli("history", "--risk", "extreme"), "risk level 'extreme' is not one of its values")

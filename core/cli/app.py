@@ -1,0 +1,117 @@
+"""The `sqldraft` root parser, its common options, the dispatch, and the one place errors become messages.
+
+A handler returns its exit code. A :class:`SqldraftError` becomes one line ``sqldraft: ...`` on
+stderr with its exit code (2 unless the error says otherwise); anything else gets an incident id,
+its traceback goes to the log file (and to stderr with ``--debug``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import TextIO
+
+from core import __version__
+from core.cli.commands import (
+    audit,
+    connections,
+    demo,
+    drafts,
+    examples,
+    history,
+    init,
+    keys,
+    review,
+    scheduler,
+    snapshot,
+    validate,
+)
+from core.cli.context import Context, Handler
+from core.cli.logs import INCIDENTS, configure_logging
+from core.errors import SqldraftError
+from core.incidents import report_incident
+
+GROUPS = (init, demo, connections, keys, snapshot, drafts, review, history, examples, audit, validate, scheduler)
+"""The command groups, in the order `sqldraft --help` lists them."""
+
+BROKEN_PIPE = 141
+"""What a shell reports for a process ended by SIGPIPE (128 + 13): the reader stopped early."""
+
+
+def common_options() -> argparse.ArgumentParser:
+    """The options every command takes (``--json``, ``--debug``), before or after its name."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output")
+    common.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks and debug logs"
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = common_options()
+    parser = argparse.ArgumentParser(
+        prog="sqldraft", parents=[common], description="Draft, validate and review SQL against your real schema."
+    )
+    parser.add_argument("--version", action="version", version=f"sqldraft {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for group in GROUPS:
+        group.register(subparsers, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run one command; errors are one line on stderr with exit code 2 (``--debug`` adds the traceback)."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(out)
+        return 2
+    ctx = Context(args, out, err)
+    debug = bool(getattr(args, "debug", False))
+    log_path = configure_logging(ctx.settings_if_valid(), debug=debug)
+    try:
+        return handler(ctx)
+    except BrokenPipeError:
+        _discard_output(out)
+        return BROKEN_PIPE
+    except SqldraftError as exc:
+        if debug:
+            traceback.print_exc(file=err)
+        err.write(f"sqldraft: {exc}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        err.write("sqldraft: interrupted\n")
+        return 130
+    except Exception as exc:
+        if debug:
+            traceback.print_exc(file=err)
+        incident = report_incident(logging.getLogger(INCIDENTS), exc, f"sqldraft {getattr(args, 'command', '')}")
+        where = f" (details in {log_path})" if log_path else ""
+        err.write(f"sqldraft: unexpected error, incident {incident}{where}; run again with --debug to see it\n")
+        return 2
+    finally:
+        ctx.close()
+
+
+def _discard_output(out: TextIO) -> None:
+    """The reader of our output went away (``| head``): send what is still buffered nowhere, quietly."""
+    try:
+        fd = out.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)

@@ -1,0 +1,59 @@
+"""`sqldraft draft` (a plain-language request) and `sqldraft drafts show|cancel|retry`."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from core.cli.context import Context, add_command, add_group
+from core.cli.inputs import cli_principal
+from core.cli.render import render_draft
+from core.domain.drafts import Draft
+
+
+def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    p = add_command(
+        subparsers, "draft", cmd_draft, "draft a SQL script for a plain-language request (nothing is executed)", common
+    )
+    p.add_argument("connection", help="the connection whose schema to draft against")
+    p.add_argument("request", help="what the SQL should do, in plain language (at most 4,000 characters)")
+    p.add_argument("--mode", default="query", help="query (default), dml or ddl")
+    drafts = add_group(subparsers, "drafts", "show, cancel or retry a draft", common)
+    for action, handler, text in (
+        ("show", cmd_drafts_show, "show a draft with its attempts"),
+        ("cancel", cmd_drafts_cancel, "cancel a queued or running draft"),
+        ("retry", cmd_drafts_retry, "run a failed draft again"),
+    ):
+        add_command(drafts, action, handler, text, common).add_argument(
+            "id", help="the draft id (d + 9 letters and digits)"
+        )
+
+
+def _outcome(draft: Draft) -> int:
+    """0 when the draft has a script or a question for the requester, 2 when it failed."""
+    return 0 if draft.status.value in ("completed", "clarification_needed") else 2
+
+
+def cmd_draft(ctx: Context) -> int:
+    args = ctx.args
+    draft = ctx.copilot.draft(args.connection, args.request, mode=args.mode, requester=cli_principal())
+    ctx.emit(draft.to_dict(), lambda: render_draft(draft, ctx.copilot.clock()))
+    return _outcome(draft)
+
+
+def cmd_drafts_show(ctx: Context) -> int:
+    draft = ctx.copilot.get_draft(ctx.args.id)
+    ctx.emit(draft.to_dict(), lambda: render_draft(draft, ctx.copilot.clock(), show_attempts=True))
+    return 0
+
+
+def cmd_drafts_cancel(ctx: Context) -> int:
+    draft = ctx.copilot.cancel_draft(ctx.args.id, principal=cli_principal())
+    ctx.emit(draft.to_dict(), f"draft {draft.id} canceled")
+    return 0
+
+
+def cmd_drafts_retry(ctx: Context) -> int:
+    draft = ctx.copilot.retry_draft(ctx.args.id, principal=cli_principal())
+    ctx.emit(draft.to_dict(), lambda: render_draft(draft, ctx.copilot.clock()))
+    return _outcome(draft)
