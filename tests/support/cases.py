@@ -1,4 +1,9 @@
-"""Read the validation fixture files (tests/fixtures/validation/*.sql)."""
+"""Read the validation fixture files (tests/fixtures/validation/**/*.sql).
+
+The rule fixtures are one file per rule, ``<folder>/<name>.sql`` (the folder is the rule module's
+category folder: syntax, schema, performance, risk); the corpora (hostile.sql, hostile_v2.sql,
+benign_v2.sql) sit at the top level. See tests/fixtures/validation/README.md for the format.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,16 @@ from pathlib import Path
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "validation"
 DIALECTS = ("postgresql", "mysql", "sqlite")
 
+RULE_FOLDERS = {"syntax": "syntax", "schema": "schema", "perf": "performance", "risk": "risk"}
+"""Rule id prefix -> the folder of its module (core/validation/rules/<folder>/) and of its fixture file."""
+
+_KEYS = ("dialects", "mode", "expect", "reject", "risk", "status", "snapshot", "xfail")
+
 
 @dataclass
 class Case:
     file: str
+    """The fixture file, relative to FIXTURES and without .sql: "risk/writable_cte", "hostile"."""
     name: str
     sql: str
     dialects: tuple[str, ...] = DIALECTS
@@ -22,37 +33,69 @@ class Case:
     status: str | None = None
     snapshot: bool = True
     """False: validate without a snapshot (``-- snapshot: none``), as ``--dialect`` does."""
+    xfail: str | None = None
+    """A known validator bug (``-- xfail: reason``): the runner expects the case to fail, strictly."""
 
 
-def load_cases(pattern: str = "*.sql") -> list[Case]:
-    cases = []
+def rule_file(rule_id: str) -> Path:
+    """The per-rule fixture file of a rule: risk.writable_cte -> FIXTURES/risk/writable_cte.sql."""
+    prefix, name = rule_id.split(".", 1)
+    return FIXTURES / RULE_FOLDERS[prefix] / f"{name}.sql"
+
+
+def rule_of_file(path: Path) -> str | None:
+    """The rule id a per-rule fixture file is for (None for a file outside the rule folders)."""
+    rel = path.relative_to(FIXTURES)
+    prefixes = {folder: prefix for prefix, folder in RULE_FOLDERS.items()}
+    if len(rel.parts) != 2 or rel.parts[0] not in prefixes:
+        return None
+    return f"{prefixes[rel.parts[0]]}.{rel.stem}"
+
+
+def load_cases(pattern: str = "**/*.sql") -> list[Case]:
+    """The cases of every fixture file matching ``pattern`` (relative to FIXTURES), in path order."""
+    cases: list[Case] = []
     for path in sorted(FIXTURES.glob(pattern)):
-        current: Case | None = None
-        body: list[str] = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.startswith("-- case:"):
-                _close(cases, current, body)
-                current, body = Case(file=path.stem, name=line[8:].strip(), sql=""), []
-            elif current is not None and line.startswith("-- ") and ":" in line and not body:
-                key, _, value = line[3:].partition(":")
-                value = value.strip()
-                if key == "dialects":
-                    current.dialects = DIALECTS if value == "all" else tuple(value.split())
-                elif key == "mode":
-                    current.mode = value
-                elif key == "expect":
-                    current.expect = value.split()
-                elif key == "reject":
-                    current.reject = value.split()
-                elif key == "risk":
-                    current.risk = value
-                elif key == "status":
-                    current.status = value
-                elif key == "snapshot":
-                    current.snapshot = value != "none"
-            elif current is not None:
-                body.append(line)
-        _close(cases, current, body)
+        cases += _read(path)
+    return cases
+
+
+def _read(path: Path) -> list[Case]:
+    cases: list[Case] = []
+    file = path.relative_to(FIXTURES).with_suffix("").as_posix()
+    current: Case | None = None
+    body: list[str] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("-- case:"):
+            _close(cases, current, body)
+            current, body = Case(file=file, name=line[8:].strip(), sql=""), []
+        elif current is not None and line.startswith("-- ") and ":" in line and not body:
+            key, _, value = line[3:].partition(":")
+            value = value.strip()
+            if key not in _KEYS:
+                raise ValueError(f"{path}:{number}: unknown case header {key!r} (one of {', '.join(_KEYS)})")
+            if key == "dialects":
+                current.dialects = DIALECTS if value == "all" else tuple(value.split())
+                unknown = set(current.dialects) - set(DIALECTS)
+                if unknown:
+                    raise ValueError(f"{path}:{number}: unknown dialects {sorted(unknown)}")
+            elif key == "mode":
+                current.mode = value
+            elif key == "expect":
+                current.expect = value.split()
+            elif key == "reject":
+                current.reject = value.split()
+            elif key == "risk":
+                current.risk = value
+            elif key == "status":
+                current.status = value
+            elif key == "snapshot":
+                current.snapshot = value != "none"
+            elif key == "xfail":
+                current.xfail = value or "known validator bug"
+        elif current is not None:
+            body.append(line)
+    _close(cases, current, body)
     return cases
 
 
