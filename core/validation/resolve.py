@@ -647,7 +647,8 @@ class Resolver:
                 for row in source.expressions:
                     self.visit(row, scope, "values")
                     values = row.expressions if isinstance(row, exp.Tuple) else [row]
-                    if width is not None and len(values) != width:
+                    fewer_ok = self.dialect is Dialect.POSTGRESQL and not listed and len(values) < (width or 0)
+                    if width is not None and len(values) != width and not fewer_ok:
                         self.report(
                             "schema.insert_count_mismatch",
                             f"the INSERT names {width} column(s) but a row has {len(values)} value(s)",

@@ -234,7 +234,10 @@ def _drop(ctx: StatementContext, tree: exp.Drop) -> None:
 
 
 def _truncate(ctx: StatementContext, tree: exp.TruncateTable) -> None:
-    cascade = bool(tree.args.get("cascade"))
+    option = tree.args.get("option")
+    cascade = bool(tree.args.get("cascade")) or (
+        str(option.this if isinstance(option, exp.Expression) else option or "").upper() == "CASCADE"
+    )
     for target in tree.expressions:
         table = _find(ctx, target)
         shown = table.key if table else target.sql(ctx.dialect.sqlglot)

@@ -189,8 +189,12 @@ class Script:
         if explain is not None:
             stmt.explain = explain
             offset = explain.offset  # sqlglot's tokenizer swallows whatever follows EXPLAIN as one string
+        text = self.sql[offset : stmt.end]
+        if self.dialect is Dialect.MYSQL and text[:7].upper() == "REPLACE" and not text[7:8].isalnum():
+            stmt.replace = True
+            text = "INSERT " + text[7:]  # the same length, so every offset stays true
         try:
-            tokens = dialect.tokenize(self.sql[offset : stmt.end])
+            tokens = dialect.tokenize(text)
         except TokenError:
             stmt.issues.append(_disagreement("sqlglot cannot tokenize what the database would read", stmt.start))
             return
@@ -205,10 +209,6 @@ class Script:
         chunk = tokens
         if not chunk:
             return
-        if self.dialect is Dialect.MYSQL and chunk[0].text.upper() == "REPLACE":
-            stmt.replace = True
-            first = chunk[0]
-            chunk = [Token(TokenType.INSERT, "INSERT", first.line, first.col, first.start, first.end), *chunk[1:]]
         parser = dialect.parser(error_level=ErrorLevel.RAISE)
         head = chunk[0].text.upper()
         try:

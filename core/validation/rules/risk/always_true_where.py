@@ -46,11 +46,49 @@ def always_true(node: exp.Expression) -> bool:
     if isinstance(node, exp.Not):
         inner = node.this.this if isinstance(node.this, exp.Paren) else node.this
         return isinstance(inner, exp.Boolean) and not inner.this
+    if isinstance(node, exp.EQ | exp.GTE | exp.LTE | exp.NullSafeEQ) and _same_column(node.this, node.expression):
+        return True
     if isinstance(node, exp.EQ | exp.GTE | exp.LTE | exp.NullSafeEQ):
         return node.this == node.expression and not any(isinstance(n, exp.Func) for n in node.walk())
+    if isinstance(node, exp.GT | exp.LT | exp.NEQ) and _numbers(node) is not None:
+        left, right = _numbers(node) or (0.0, 0.0)
+        return (
+            (left > right)
+            if isinstance(node, exp.GT)
+            else (left < right)
+            if isinstance(node, exp.LT)
+            else left != right
+        )
     if isinstance(node, exp.Like) and isinstance(node.expression, exp.Literal):
         return node.expression.this == "%"
     return False
+
+
+def _name(ident: exp.Expression | None) -> str | None:
+    """A name as the database compares it: quoted names exactly, unquoted ones case-insensitively."""
+    if not isinstance(ident, exp.Identifier):
+        return None
+    return ident.this if ident.quoted else ident.this.lower()
+
+
+def _same_column(a: exp.Expression, b: exp.Expression) -> bool:
+    """``id = id``, ``ID = "id"``, ``orders.id = id``: a column compared with itself."""
+    if not isinstance(a, exp.Column) or not isinstance(b, exp.Column):
+        return False
+    if _name(a.this) is None or _name(a.this) != _name(b.this):
+        return False
+    qa, qb = _name(a.args.get("table")), _name(b.args.get("table"))
+    return qa is None or qb is None or qa == qb
+
+
+def _numbers(node: exp.Expression) -> tuple[float, float] | None:
+    left, right = node.args.get("this"), node.args.get("expression")
+    if not all(isinstance(x, exp.Literal) and not x.is_string for x in (left, right)):
+        return None
+    try:
+        return float(left.this), float(right.this)  # type: ignore[union-attr]
+    except ValueError:
+        return None
 
 
 RULE = Rule(

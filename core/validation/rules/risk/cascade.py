@@ -4,6 +4,7 @@ snapshot.
 
 from __future__ import annotations
 
+from core.domain.schema import Dialect
 from core.validation.context import StatementContext
 from core.validation.model import Category, RiskLevel, Severity
 from core.validation.rules import Rule
@@ -11,8 +12,8 @@ from core.validation.rules import Rule
 
 def check(ctx: StatementContext) -> None:
     for change in ctx.changes:
-        if not change.detail.get("cascade"):
-            continue
+        if not change.detail.get("cascade") or (ctx.dialect is Dialect.MYSQL and change.action == "drop_table"):
+            continue  # MySQL and MariaDB accept CASCADE on DROP TABLE and ignore it
         reached = change.detail.get("dependents") or []
         if change.action == "drop_table" and change.table is not None:
             names = ", ".join(k for _, k, _ in reached) or "nothing in the snapshot"

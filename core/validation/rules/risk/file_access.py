@@ -9,6 +9,7 @@ from core.domain.schema import Dialect
 from core.validation.calls import FILE_FUNCTIONS, called_function
 from core.validation.context import StatementContext
 from core.validation.kinds import FILE
+from core.validation.lex import Kind
 from core.validation.model import Category, RiskLevel, Severity
 from core.validation.rules import Rule
 from core.validation.rules.support import mode_applies, query_violation
@@ -32,7 +33,8 @@ def check(ctx: StatementContext) -> None:
         _copy(ctx, tree)
     if isinstance(tree, exp.Attach):
         ctx.report("risk.file_access", "ATTACH DATABASE opens or creates a database file on the server", tree)
-    if ctx.kind == FILE and not any(f.rule == "risk.file_access" for f in ctx.findings[before:]):
+    judged = isinstance(tree, exp.Copy | exp.Attach)
+    if ctx.kind == FILE and not judged and not any(f.rule == "risk.file_access" for f in ctx.findings[before:]):
         what = ctx.statement.keyword
         ctx.report("risk.file_access", f"{what} reads or writes files on the database server", ctx.statement.start)
 
@@ -46,8 +48,9 @@ def _tokens(ctx: StatementContext) -> None:
             ctx.report("risk.file_access", f"INTO {nxt} writes a file on the database server", tok.start)
         if tok.text.upper() == "LOAD" and nxt in ("DATA", "XML"):
             ctx.report("risk.file_access", "LOAD DATA reads a file into a table", tok.start)
-        if i == 0 and tok.text.upper() == "VACUUM" and toks[i + 1].token_type == TokenType.INTO:
-            ctx.report("risk.file_access", "VACUUM INTO writes a copy of the database to a file", tok.start)
+    words = [x.upper for x in ctx.statement.lexemes if x.kind is Kind.WORD][:3]
+    if words[:1] == ["VACUUM"] and "INTO" in words[1:3]:
+        ctx.report("risk.file_access", "VACUUM INTO writes a copy of the database to a file", ctx.statement.start)
 
 
 def _copy(ctx: StatementContext, tree: exp.Copy) -> None:

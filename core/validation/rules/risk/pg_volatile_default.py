@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from core.domain.schema import Dialect
-from core.validation.calls import function_name
+from core.validation.calls import called_function, function_name
 from core.validation.context import StatementContext
 from core.validation.model import Category, RiskLevel, Severity
 from core.validation.rules import PG, Rule
@@ -31,7 +31,7 @@ def check(ctx: StatementContext) -> None:
         default = change.detail.get("default")
         if change.action != "add_column" or change.new or not isinstance(default, exp.DefaultColumnConstraint):
             continue
-        volatile = {f for f in (function_name(n) for n in default.find_all(exp.Func)) if f in VOLATILE_DEFAULTS}
+        volatile = {f for f in (_called(ctx, n) for n in default.find_all(exp.Func)) if f in VOLATILE_DEFAULTS}
         if volatile and change.table is not None:
             ctx.report(
                 "risk.pg_volatile_default",
@@ -54,3 +54,9 @@ RULE = Rule(
     risk=RiskLevel.MEDIUM,
     check=check,
 )
+
+
+def _called(ctx: StatementContext, node: exp.Func) -> str:
+    """The function's name as written (sqlglot reads gen_random_uuid() as its own Uuid node)."""
+    call = called_function(ctx, node)
+    return call[0].lower() if call else function_name(node)

@@ -105,7 +105,9 @@ def _unbounded(cte: exp.CTE, tree: exp.Expression | None) -> bool:
     if not isinstance(body, exp.Union) or tree is None:
         return False
     recursive = body.expression
-    if not isinstance(recursive, exp.Select) or recursive.args.get("where") or recursive.args.get("limit"):
+    if body.args.get("limit") or not isinstance(recursive, exp.Select):
+        return False
+    if recursive.args.get("where") or recursive.args.get("limit"):
         return False
     return not any(s.args.get("limit") for s in tree.find_all(exp.Select) if s is not recursive)
 

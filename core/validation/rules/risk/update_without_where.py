@@ -21,12 +21,12 @@ def check(ctx: StatementContext) -> None:
 
 
 def _limited(tree: exp.Update | exp.Delete) -> bool:
-    return bool(
-        tree.args.get("from_")
-        or tree.args.get("from")
-        or tree.args.get("using")
-        or (isinstance(tree.this, exp.Table) and tree.this.args.get("joins"))
-    )
+    """A multi-table UPDATE/DELETE whose joins say ON or USING changes only the joined rows.
+
+    FROM or USING alone does not limit anything: with no WHERE, every row is paired with the other table.
+    """
+    joins = tree.this.args.get("joins") if isinstance(tree.this, exp.Table) else None
+    return bool(joins) and all(j.args.get("on") is not None or j.args.get("using") for j in joins or [])
 
 
 RULE = Rule(
