@@ -73,3 +73,24 @@ def strict_in_query(ctx: StatementContext) -> Severity:
 
 def is_star(e: exp.Expression) -> bool:
     return isinstance(e, exp.Star) or (isinstance(e, exp.Column) and isinstance(e.this, exp.Star))
+
+
+def report_every_row(ctx: StatementContext, kind: type[exp.Update | exp.Delete], rule_id: str) -> None:
+    """An UPDATE or DELETE with no WHERE that nothing else limits changes every row of its table."""
+    tree = ctx.tree
+    if isinstance(tree, kind) and tree.args.get("where") is None and not _limited(tree):
+        ctx.report(
+            rule_id,
+            f"{kind.__name__.upper()} without WHERE changes every row of {tree.this.sql(ctx.dialect.sqlglot)}",
+            tree,
+            "add a WHERE clause, or confirm that every row is meant",
+        )
+
+
+def _limited(tree: exp.Update | exp.Delete) -> bool:
+    """A multi-table UPDATE/DELETE whose joins say ON or USING changes only the joined rows.
+
+    FROM or USING alone does not limit anything: with no WHERE, every row is paired with the other table.
+    """
+    joins = tree.this.args.get("joins") if isinstance(tree.this, exp.Table) else None
+    return bool(joins) and all(j.args.get("on") is not None or j.args.get("using") for j in joins or [])

@@ -7,26 +7,11 @@ from sqlglot import exp
 from core.validation.context import StatementContext
 from core.validation.model import Category, RiskLevel, Severity
 from core.validation.rules import Rule
+from core.validation.rules.support import report_every_row
 
 
 def check(ctx: StatementContext) -> None:
-    tree = ctx.tree
-    if isinstance(tree, exp.Delete) and tree.args.get("where") is None and not _limited(tree):
-        ctx.report(
-            "risk.delete_without_where",
-            f"DELETE without WHERE changes every row of {tree.this.sql(ctx.dialect.sqlglot)}",
-            tree,
-            "add a WHERE clause, or confirm that every row is meant",
-        )
-
-
-def _limited(tree: exp.Update | exp.Delete) -> bool:
-    """A multi-table UPDATE/DELETE whose joins say ON or USING changes only the joined rows.
-
-    FROM or USING alone does not limit anything: with no WHERE, every row is paired with the other table.
-    """
-    joins = tree.this.args.get("joins") if isinstance(tree.this, exp.Table) else None
-    return bool(joins) and all(j.args.get("on") is not None or j.args.get("using") for j in joins or [])
+    report_every_row(ctx, exp.Delete, "risk.delete_without_where")
 
 
 RULE = Rule(
