@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.errors import explain
 from bot.listeners import Deps, register
 from bot.presenter import Presenter
 from core.errors import ConfigurationError, SqldraftError
@@ -76,7 +77,7 @@ def http_app(app: App, copilot: Copilot) -> Starlette:
         try:
             copilot.store.revisions()
         except SqldraftError as exc:
-            return JSONResponse({"ok": False, "store": str(exc)}, status_code=503)
+            return JSONResponse({"ok": False, "store": explain(exc)}, status_code=503)
         return JSONResponse({"ok": True, "store": "ok"})
 
     return Starlette(routes=[Route("/slack/events", events, methods=["POST"]), Route("/healthz", healthz)])
@@ -94,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _serve(args)
     except SqldraftError as exc:
-        sys.stderr.write(f"sqldraft-bot: {exc}\n")
+        sys.stderr.write(f"sqldraft-bot: {explain(exc)}\n")
         return 2
     except KeyboardInterrupt:
         return 0

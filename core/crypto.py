@@ -5,9 +5,7 @@ from __future__ import annotations
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from pydantic import SecretStr
 
-from core.errors import SecretKeyError
-
-GENERATE_HINT = "generate one with `sqldraft keys generate` (or `sqldraft init`)"
+from core.errors import Hint, SecretKeyError
 
 
 def generate_key() -> str:
@@ -33,7 +31,8 @@ class Cipher:
             except (ValueError, UnicodeEncodeError):
                 raise SecretKeyError(
                     f"SQLDRAFT_SECRET_KEY key #{position + 1} is not a valid Fernet key "
-                    f"(32 url-safe base64-encoded bytes); {GENERATE_HINT}"
+                    "(32 url-safe base64-encoded bytes)",
+                    hints=[Hint.GENERATE_KEY],
                 ) from None
 
     @property
@@ -43,7 +42,7 @@ class Cipher:
     def _multi(self) -> MultiFernet:
         if not self._keys:
             raise SecretKeyError(
-                f"SQLDRAFT_SECRET_KEY is not set, so credentials cannot be stored or read; {GENERATE_HINT}"
+                "SQLDRAFT_SECRET_KEY is not set, so credentials cannot be stored or read", hints=[Hint.GENERATE_KEY]
             )
         return MultiFernet(self._keys)
 

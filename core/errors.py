@@ -1,24 +1,74 @@
-"""One exception tree with user-safe messages.
+"""One exception tree with user-safe messages and structured hints.
 
 Every error a user can cause derives from :class:`SqldraftError`; its ``str()`` is one line that
-names what was wrong and what to do. Adapters translate these once; anything else is a bug and is
-reported with an incident id.
+names what was wrong, in words no adapter owns. What to do about it is a :class:`Hint`, which each
+adapter says in its own terms (a command line, an MCP tool, a Slack command) with
+:meth:`SqldraftError.render`. Anything else is a bug and is reported with an incident id.
 """
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+
+class Hint(enum.Enum):
+    """A way out that an error suggests; the adapter that shows the error says how."""
+
+    REFRESH_SNAPSHOT = "refresh_snapshot"
+    """Take a snapshot of the connection (``arg``: the connection)."""
+    ADD_CONNECTION = "add_connection"
+    """There are no connections: add one."""
+    LIST_DRAFTS = "list_drafts"
+    """List recent drafts (and so their ids)."""
+    LIST_EXAMPLES = "list_examples"
+    """List the stored examples (and so their ids)."""
+    USE_FORCE = "use_force"
+    """Remove the connection anyway; its drafts are kept (``arg``: the connection)."""
+    GIVE_DIALECT = "give_dialect"
+    """Name a connection, or a dialect to check syntax and risk without one."""
+    OMIT_DIALECT = "omit_dialect"
+    """The dialect given disagrees with the connection's: leave it out, or drop the connection."""
+    GENERATE_KEY = "generate_key"
+    """Generate a secret key for SQLDRAFT_SECRET_KEY."""
+    UPGRADE_STORE = "upgrade_store"
+    """Upgrade the metadata store to this version."""
+
+
+@dataclass(frozen=True, slots=True)
+class HintRef:
+    """A hint with the one argument it needs, if any (``HintRef(Hint.REFRESH_SNAPSHOT, "shop")``)."""
+
+    hint: Hint
+    arg: str = ""
+
 
 class SqldraftError(Exception):
-    """Base of every error sqldraft reports to a user (message is safe to show)."""
+    """Base of every error sqldraft reports to a user (message is safe to show, hints say what to do)."""
 
     exit_code = 2
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, hints: Iterable[Hint | HintRef] = ()) -> None:
         super().__init__(message)
         self.message = message
+        self.hints: tuple[HintRef, ...] = tuple(h if isinstance(h, HintRef) else HintRef(h) for h in hints)
 
     def __str__(self) -> str:
         return self.message
+
+    def render(self, phrases: Mapping[Hint, str]) -> str:
+        """The message and each hint in an adapter's terms: ``phrases[hint]`` with ``{arg}`` filled in.
+
+        The hints follow a colon, or a semicolon when the message has a colon of its own.
+
+        >>> NotFound("no draft with id 'x'", hints=[Hint.LIST_DRAFTS]).render({Hint.LIST_DRAFTS: "see history"})
+        "no draft with id 'x': see history"
+        """
+        if not self.hints:
+            return self.message
+        said = "; ".join(phrases[h.hint].format(arg=h.arg) for h in self.hints)
+        return f"{self.message}{'; ' if ': ' in self.message else ': '}{said}"
 
 
 class InvalidInput(SqldraftError):
@@ -30,10 +80,10 @@ class NotFound(SqldraftError):
 
 
 class NoSnapshot(NotFound):
-    """A connection has no schema snapshot yet; ``connection`` names it (adapters suggest their own way to take one)."""
+    """A connection has no schema snapshot yet; ``connection`` names it, the hint is to take one."""
 
     def __init__(self, message: str, connection: str) -> None:
-        super().__init__(message)
+        super().__init__(message, hints=[HintRef(Hint.REFRESH_SNAPSHOT, connection)])
         self.connection = connection
 
 

@@ -22,7 +22,7 @@ from core.domain.diff import SchemaDiff
 from core.domain.drafts import Draft, DraftStatus, clean_request
 from core.domain.review import Principal, ReviewPolicy, ReviewStatus, parse_principals
 from core.domain.schema import SchemaModel, Table
-from core.errors import Conflict, InvalidInput, NotFound, SqldraftError
+from core.errors import Conflict, Hint, InvalidInput, NotFound, SqldraftError
 from core.generation.examples import ExampleSource
 from core.generation.generators import Generator, make_generator
 from core.generation.pipeline import run_pipeline
@@ -351,7 +351,7 @@ class Copilot:
         parsed_mode = parse_mode(mode)
         if connection is None:
             if dialect is None:
-                raise InvalidInput("name a connection, or give --dialect to check syntax and risk without one")
+                raise InvalidInput("no connection and no dialect to check against", hints=[Hint.GIVE_DIALECT])
             if server_check:
                 raise InvalidInput("the server-side check needs a connection")
             validator = Validator(
@@ -363,8 +363,7 @@ class Copilot:
         _, validator = self.validator(connection)
         if dialect is not None and parse_dialect(dialect) is not validator.dialect:
             raise InvalidInput(
-                f"connection {connection!r} is {validator.dialect.value}, not {dialect}: leave "
-                "--dialect out, or drop the connection to check in another dialect"
+                f"connection {connection!r} is {validator.dialect.value}, not {dialect}", hints=[Hint.OMIT_DIALECT]
             )
         result = validator.validate(sql, parsed_mode)
         if server_check:

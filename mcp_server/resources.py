@@ -17,8 +17,9 @@ from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 from core.domain.schema import Table
 from core.errors import NotFound, SqldraftError
 from mcp_server.auth import caller
+from mcp_server.errors import explain
 from mcp_server.models import DraftOutcome
-from mcp_server.tools import AppState, in_tool_terms, state
+from mcp_server.tools import AppState, state
 
 F = TypeVar("F", bound=Callable[..., Any])
 SUMMARY_OVER = 150
@@ -45,9 +46,9 @@ def _guard(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except NotFound as exc:
-            raise ResourceNotFoundError(in_tool_terms(str(exc))) from None
+            raise ResourceNotFoundError(explain(exc)) from None
         except SqldraftError as exc:
-            raise ResourceError(in_tool_terms(str(exc))) from None
+            raise ResourceError(explain(exc)) from None
 
     return wrapper  # type: ignore[return-value]
 

@@ -23,6 +23,7 @@ from core.errors import ConfigurationError, SqldraftError
 from core.service import Copilot
 from core.settings import load_settings
 from mcp_server.auth import Identity, StaticTokenVerifier, TokenEntry, local_identity, parse_tokens
+from mcp_server.errors import explain
 from mcp_server.tools import AppState
 
 log = logging.getLogger("sqldraft.mcp")
@@ -177,7 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _serve(args)
     except SqldraftError as exc:
-        sys.stderr.write(f"sqldraft-mcp: {exc}\n")
+        sys.stderr.write(f"sqldraft-mcp: {explain(exc)}\n")
         return 2
     except KeyboardInterrupt:
         return 0

@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.response import BoltResponse
 
+from bot.errors import explain
 from bot.listeners import Deps
 from core.errors import SqldraftError
 from core.incidents import report_incident
@@ -21,7 +22,7 @@ def register(app: App, deps: Deps) -> None:
     @app.error
     def handle(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
         if isinstance(error, SqldraftError):
-            text = f":warning: {error}"
+            text = f":warning: {explain(error)}"
         else:
             incident = report_incident(log, error, f"slack {body.get('type') or body.get('command') or 'request'}")
             text = f":warning: Something went wrong on our side (incident {incident}); the team can look it up."

@@ -32,6 +32,7 @@ from core.cli.commands import (
 )
 from core.cli.context import Context, Handler
 from core.cli.logs import INCIDENTS, configure_logging
+from core.cli.render import error_text
 from core.errors import SqldraftError
 from core.incidents import report_incident
 
@@ -88,7 +89,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     except SqldraftError as exc:
         if debug:
             traceback.print_exc(file=err)
-        err.write(f"sqldraft: {exc}\n")
+        err.write(f"sqldraft: {error_text(exc)}\n")
         return exc.exit_code
     except KeyboardInterrupt:
         err.write("sqldraft: interrupted\n")

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
+from core.errors import Hint, SqldraftError
 from core.textfmt import age_words, render_validation
 
 if TYPE_CHECKING:
@@ -24,7 +25,25 @@ if TYPE_CHECKING:
     from core.services.review import ReviewRecord
     from core.services.snapshots import RefreshResult, SnapshotInfo
 
-__all__ = ["age_words", "ago", "render_draft", "render_validation", "table"]
+__all__ = ["age_words", "ago", "error_text", "render_draft", "render_validation", "table"]
+
+HINTS: Mapping[Hint, str] = {
+    Hint.REFRESH_SNAPSHOT: "take one with `sqldraft snapshot refresh {arg}`",
+    Hint.ADD_CONNECTION: "add one with `sqldraft connections add NAME URL`",
+    Hint.LIST_DRAFTS: "list recent drafts with `sqldraft history`",
+    Hint.LIST_EXAMPLES: "see `sqldraft examples list`",
+    Hint.USE_FORCE: "use --force to remove it anyway (the drafts are kept)",
+    Hint.GIVE_DIALECT: "name a connection, or give --dialect to check syntax and risk without one",
+    Hint.OMIT_DIALECT: "leave --dialect out, or drop the connection to check in another dialect",
+    Hint.GENERATE_KEY: "generate one with `sqldraft keys generate` (or `sqldraft init`)",
+    Hint.UPGRADE_STORE: "run `sqldraft init` to upgrade it",
+}
+"""Each hint a core error carries, as the command line says it."""
+
+
+def error_text(exc: SqldraftError) -> str:
+    """A core error as the command line reports it: its message, then its hints as commands and options."""
+    return exc.render(HINTS)
 
 
 def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:

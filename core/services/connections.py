@@ -23,7 +23,7 @@ from core.domain.connections import (
 )
 from core.domain.review import parse_principals
 from core.domain.schema import Dialect
-from core.errors import Conflict, InvalidInput, NotFound, TargetUnreachable
+from core.errors import Conflict, Hint, HintRef, InvalidInput, NotFound, TargetUnreachable
 from core.introspection.targets import TargetConfig, connect, explain_error, parse_target_url, read_only_hint
 from core.store import UnitOfWork
 from core.store.models import ConnectionRow, SnapshotRow, utcnow
@@ -71,12 +71,9 @@ def find_connection(session: Session, name: str) -> ConnectionRow:
     row = session.scalars(select(ConnectionRow).where(ConnectionRow.name == name)).first()
     if row is None:
         known = session.scalars(select(ConnectionRow.name).order_by(ConnectionRow.name)).all()
-        hint = (
-            f"known connections: {', '.join(known)}"
-            if known
-            else "no connections yet: add one with `sqldraft connections add NAME URL`"
-        )
-        raise NotFound(f"unknown connection {name!r}; {hint}")
+        if known:
+            raise NotFound(f"unknown connection {name!r}; known connections: {', '.join(known)}")
+        raise NotFound(f"unknown connection {name!r}; no connections yet", hints=[Hint.ADD_CONNECTION])
     return row
 
 
@@ -109,7 +106,7 @@ def check_options(options: ConnectionOptions) -> ConnectionOptions:
         options.extra["safe_functions"] = parse_function_names(options.extra["safe_functions"])
     for pattern in [*options.include_schemas, *options.exclude_schemas]:
         if not pattern.strip():
-            raise InvalidInput("a schema name in --schemas/--exclude-schemas is blank")
+            raise InvalidInput("a schema name in the schemas to include or exclude is blank")
     return options
 
 
@@ -363,8 +360,7 @@ def remove_connection(name: str, *, force: bool, uow: UnitOfWork) -> int:
     drafts = dependent_drafts(uow.session, row.id)
     if drafts and not force:
         raise Conflict(
-            f"connection {name!r} has {drafts} draft(s) in its history: use --force to remove it "
-            "anyway (the drafts are kept)"
+            f"connection {name!r} has {drafts} draft(s) in its history", hints=[HintRef(Hint.USE_FORCE, name)]
         )
     uow.session.delete(row)
     uow.session.flush()

@@ -12,7 +12,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from core.domain.drafts import DRAFT_ID_RE, Attempt, Draft, DraftStatus
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, Hint, InvalidInput, NotFound
 from core.generation.pipeline import AttemptRecord, Outcome
 from core.services.audit import SYSTEM, record_event
 from core.store import Store
@@ -92,14 +92,14 @@ def to_draft(row: DraftRow, attempts: list[DraftAttemptRow] | None = None) -> Dr
 def check_draft_id(draft_id: str) -> str:
     value = (draft_id or "").strip().lower()
     if not DRAFT_ID_RE.match(value):
-        raise InvalidInput(f"{draft_id[:40]!r} is not a draft id: ids look like d7k3m4x2pq (see `sqldraft history`)")
+        raise InvalidInput(f"{draft_id[:40]!r} is not a draft id: ids look like d7k3m4x2pq", hints=[Hint.LIST_DRAFTS])
     return value
 
 
 def find_draft_row(session: Session, draft_id: str) -> DraftRow:
     row = session.get(DraftRow, check_draft_id(draft_id))
     if row is None:
-        raise NotFound(f"no draft with id {draft_id!r}: list recent drafts with `sqldraft history`")
+        raise NotFound(f"no draft with id {draft_id!r}", hints=[Hint.LIST_DRAFTS])
     return row
 
 

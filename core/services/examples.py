@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.domain.review import Decision
-from core.errors import InvalidInput, NotFound
+from core.errors import Hint, InvalidInput, NotFound
 from core.generation.examples import Example
 from core.generation.text import terms
 from core.services.audit import SYSTEM, record_event
@@ -218,7 +218,7 @@ def remove_example(store: Store, example_id: int, principal: str) -> ExampleInfo
     with store.uow() as uow:
         row = uow.session.get(ExampleRow, example_id)
         if row is None or row.status == REMOVED:
-            raise NotFound(f"no example with id {example_id}: see `sqldraft examples list`")
+            raise NotFound(f"no example with id {example_id}", hints=[Hint.LIST_EXAMPLES])
         conn = uow.session.get(ConnectionRow, row.connection_id)
         row.status, row.status_reason, row.status_changed_at = REMOVED, f"removed by {principal}", now
         record_event(

@@ -154,12 +154,12 @@ def current_snapshot(session: Session, name: str) -> tuple[ConnectionRow, Snapsh
     """The connection and the snapshot in use.
 
     Raises:
-        NotFound: unknown connection, or no snapshot yet (with the command to take one).
+        NotFound: unknown connection, or no snapshot yet (a NoSnapshot, hinting to take one).
     """
     conn = find_connection(session, name)
     if conn.current_snapshot_id is None:
         raise NoSnapshot(
-            f"connection {name!r} has no snapshot yet: take one with `sqldraft snapshot refresh {name}`"
+            f"connection {name!r} has no snapshot yet"
             + (f" (the last refresh failed: {conn.last_refresh_error})" if conn.last_refresh_error else ""),
             name,
         )
@@ -204,9 +204,7 @@ def diff_snapshots(
         )
     )
     if not ids:
-        raise NoSnapshot(
-            f"connection {name!r} has no snapshot yet: take one with `sqldraft snapshot refresh {name}`", name
-        )
+        raise NoSnapshot(f"connection {name!r} has no snapshot yet", name)
     for given in (old_id, new_id):
         if given is not None and given not in ids:
             raise InvalidInput(

@@ -19,7 +19,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.exc import NoSuchModuleError as SANoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.errors import ConfigurationError, StoreVersionError, UpstreamError
+from core.errors import ConfigurationError, Hint, StoreVersionError, UpstreamError
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +177,7 @@ class Store:
         """Create an empty store on first use; refuse an older or newer one with the fix.
 
         Raises:
-            StoreVersionError: older store (run ``sqldraft init``) or newer store (upgrade sqldraft).
+            StoreVersionError: older store (hinting to upgrade it) or newer store (upgrade sqldraft).
         """
         if self._ready:
             return
@@ -195,8 +195,7 @@ class Store:
         self._refuse_newer(current)
         if current != head:
             raise StoreVersionError(
-                f"the store at {self.display_url()} is at an older version ({current}); "
-                "run `sqldraft init` to upgrade it"
+                f"the store at {self.display_url()} is at an older version ({current})", hints=[Hint.UPGRADE_STORE]
             )
         self._ready = True
 

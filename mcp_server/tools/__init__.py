@@ -14,10 +14,11 @@ from typing import Any, TypeVar
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
-from core.errors import NoSnapshot, SqldraftError
+from core.errors import SqldraftError
 from core.incidents import report_incident
 from core.service import Copilot
 from mcp_server.auth import Identity
+from mcp_server.errors import explain
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -44,10 +45,8 @@ def errors_as_tool_errors(fn: F) -> F:
             return fn(*args, **kwargs)
         except ToolError:
             raise
-        except NoSnapshot as exc:
-            raise ToolError(f"{exc}; or call refresh_snapshot with connection {exc.connection!r}") from None
         except SqldraftError as exc:
-            raise ToolError(in_tool_terms(str(exc))) from None
+            raise ToolError(explain(exc)) from None
         except Exception as exc:
             incident = report_incident(log, exc, f"mcp tool {fn.__name__}")
             raise ToolError(
@@ -56,20 +55,6 @@ def errors_as_tool_errors(fn: F) -> F:
 
     wrapper.__doc__ = inspect.cleandoc(fn.__doc__ or "")  # the docstring is the tool's description
     return wrapper  # type: ignore[return-value]
-
-
-_CLI_TERMS = (
-    ("list recent drafts with `sqldraft history`", "list_history shows recent drafts"),
-    ("(see `sqldraft history`)", "(list_history shows them)"),
-    ("--dialect", "dialect"),
-)
-
-
-def in_tool_terms(message: str) -> str:
-    """A core message that names a command-line way out, with the tool's way instead."""
-    for cli, tool in _CLI_TERMS:
-        message = message.replace(cli, tool)
-    return message
 
 
 def encode_cursor(offset: int, key: str) -> str:

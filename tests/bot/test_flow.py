@@ -6,7 +6,9 @@ import threading
 import pytest
 from sqlalchemy import delete
 
+from bot.errors import HINTS
 from bot.ids import ActionId, BlockId, CallbackId
+from core.errors import Hint
 from core.store.models import DraftAttemptRow, DraftRow
 from tests.bot.conftest import GOOD_SQL, ack_text, has_buttons, llm_reply, text_of
 from tests.support.slack_requests import action_body, command_body, dispatch, submission_body
@@ -189,6 +191,14 @@ def test_a_channel_without_a_default_connection_says_how_to_set_one(bot):
     response = dispatch(bot.app, command_body("how many orders per status?", channel="C77"))
     assert "/sqldraft use NAME" in ack_text(response)
     assert "this channel now drafts" in ack_text(dispatch(bot.app, command_body("use shop", channel="C77"))).lower()
+
+
+def test_a_hinted_error_names_the_slack_command_to_use(bot, tmp_path):
+    assert set(HINTS) == set(Hint)
+    bot.copilot.add_connection("fresh", f"sqlite:///{tmp_path / 'nothing.db'}")
+    text = ack_text(dispatch(bot.app, command_body("validate on fresh SELECT 1")))
+    assert "connection 'fresh' has no snapshot yet: take one with `/sqldraft refresh fresh`" in text
+    assert "sqldraft snapshot" not in text
 
 
 def test_a_button_on_a_deleted_draft_is_explained(bot):

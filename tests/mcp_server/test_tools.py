@@ -5,7 +5,9 @@ import json
 import pytest
 from mcp.client import Client
 
+from core.errors import Hint
 from mcp_server.auth import Identity
+from mcp_server.errors import HINTS
 from mcp_server.server import build_server
 from tests.mcp_server.conftest import GOOD_SQL, reply, result
 
@@ -129,7 +131,11 @@ async def test_an_assistant_cannot_approve_its_own_draft_but_may_review_others(l
         ("describe_table", {"connection": "shop", "table": "order"}, "did you mean orders"),
         ("get_draft", {"draft_id": "dzzzzzzzzz"}, "no draft with id 'dzzzzzzzzz': list_history shows recent drafts"),
         ("get_draft", {"draft_id": "x" * 41}, "draft_id: String should have at most 40 characters"),
-        ("get_draft", {"draft_id": "order-7"}, "'order-7' is not a draft id: ids look like d7k3m4x2pq (list_history"),
+        (
+            "get_draft",
+            {"draft_id": "order-7"},
+            "'order-7' is not a draft id: ids look like d7k3m4x2pq; list_history shows recent drafts",
+        ),
         ("describe_table", {"connection": "c" * 100_000, "table": "x"}, "String should have at most 63 characters"),
         (
             "validate_sql",
@@ -178,8 +184,17 @@ async def test_a_connection_without_a_snapshot_says_how_to_refresh(local_server,
     mcp_copilot.add_connection("fresh", f"sqlite:///{tmp_path / 'nothing.db'}")
     async with Client(local_server) as client:
         call = await client.call_tool("describe_table", {"connection": "fresh", "table": "x"})
-    assert call.is_error and "sqldraft snapshot refresh fresh" in call.content[0].text
-    assert "or call refresh_snapshot with connection 'fresh'" in call.content[0].text
+    assert call.is_error and "connection 'fresh' has no snapshot yet" in call.content[0].text
+    assert "call refresh_snapshot with connection 'fresh'" in call.content[0].text
+    assert "sqldraft " not in call.content[0].text  # the model is told the tool, not the command line
+
+
+async def test_hinted_errors_name_the_tool_to_call(local_server):
+    assert set(HINTS) == set(Hint)
+    async with Client(local_server) as client:
+        call = await client.call_tool("get_draft", {"draft_id": "dzzzzzzzzz"})
+    assert call.is_error
+    assert call.content[0].text.endswith("no draft with id 'dzzzzzzzzz': list_history shows recent drafts")
 
 
 async def test_resources_give_the_schema_tables_and_drafts(local_server, mcp_copilot, fake_llm):

@@ -9,6 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.blocks import edit_modal, reject_modal
+from bot.errors import explain
 from bot.ids import ActionId
 from bot.listeners import Deps
 from core.errors import SqldraftError
@@ -42,7 +43,7 @@ class ReviewActions:
             draft = self.copilot.get_draft(draft_id)
             self.copilot.review(draft_id, "approve", self.presenter.principal(user, draft.connection))
         except SqldraftError as exc:
-            self.presenter.ephemeral(channel, user, f":warning: {exc}")
+            self.presenter.ephemeral(channel, user, f":warning: {explain(exc)}")
             return
         self.presenter.update(draft)
 
@@ -52,7 +53,7 @@ class ReviewActions:
             draft = self.copilot.get_draft(draft_id)
         except SqldraftError as exc:
             ack()
-            self.presenter.ephemeral(channel, user, f":warning: {exc}")
+            self.presenter.ephemeral(channel, user, f":warning: {explain(exc)}")
             return
         ack()
         client.views_open(
@@ -66,7 +67,7 @@ class ReviewActions:
             draft = self.copilot.get_draft(draft_id)
         except SqldraftError as exc:
             ack()
-            self.presenter.ephemeral(channel, user, f":warning: {exc}")
+            self.presenter.ephemeral(channel, user, f":warning: {explain(exc)}")
             return
         ack()
         # views.open right away: a trigger_id is only good for 3 seconds
@@ -82,7 +83,7 @@ class ReviewActions:
                 draft_id, principal=f"slack:{user}", wait=False, on_done=self.presenter.update
             )
         except SqldraftError as exc:
-            self.presenter.ephemeral(channel, user, f":warning: {exc}")
+            self.presenter.ephemeral(channel, user, f":warning: {explain(exc)}")
             return
         self.presenter.update(draft)
 

@@ -12,6 +12,7 @@ from slack_bolt import Ack, Respond
 
 from bot import grammar
 from bot.blocks import drafting_message
+from bot.errors import explain
 from bot.ids import principal
 from bot.listeners import Deps
 from bot.presenter import with_mentions
@@ -37,7 +38,7 @@ class SqldraftCommand:
                 return
             ack(text=with_mentions(self._answer(command, channel, user)))
         except SqldraftError as exc:
-            ack(text=with_mentions(f":warning: {exc}"))
+            ack(text=with_mentions(f":warning: {explain(exc)}"))
 
     def _connection(self, explicit: str | None, channel: str) -> str:
         if explicit:
@@ -88,7 +89,7 @@ class SqldraftCommand:
         try:
             result = self.copilot.refresh_snapshot(command.connection, trigger="slack")
         except SqldraftError as exc:
-            respond(text=f":warning: {exc}", response_type="ephemeral")
+            respond(text=f":warning: {explain(exc)}", response_type="ephemeral")
             return
         assert result is not None
         if result.error:

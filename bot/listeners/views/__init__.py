@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.blocks import script_from_submission
+from bot.errors import explain
 from bot.ids import BlockId, CallbackId
 from bot.listeners import Deps
 from bot.listeners.actions import metadata
@@ -63,7 +64,7 @@ class ModalSubmissions:
                 final_script=script,
             )
         except SqldraftError as exc:
-            ack(response_action="errors", errors={first: with_mentions(str(exc))[:2000]})
+            ack(response_action="errors", errors={first: with_mentions(explain(exc))[:2000]})
             return
         ack()
         self.presenter.update(draft)
@@ -80,7 +81,7 @@ class ModalSubmissions:
                 note=_note(view["state"]["values"]),
             )
         except SqldraftError as exc:
-            ack(response_action="errors", errors={BlockId.NOTE.value: with_mentions(str(exc))[:2000]})
+            ack(response_action="errors", errors={BlockId.NOTE.value: with_mentions(explain(exc))[:2000]})
             return
         ack()
         self.presenter.update(draft)

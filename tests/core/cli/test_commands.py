@@ -2,7 +2,9 @@ import csv
 import json
 from pathlib import Path
 
+from core.cli.render import HINTS
 from core.crypto import Cipher
+from core.errors import Hint
 from tests.support.cli import run_cli
 from tests.support.servers import run_sqlite
 
@@ -158,6 +160,20 @@ def test_validate_bad_input_is_one_line(cli_env, tmp_path):
     huge = tmp_path / "huge.sql"
     huge.write_text("SELECT 1;\n" * 120_000)
     _one_line_error(run_cli("validate", "--dialect", "sqlite", "--file", str(huge)), "too large")
+
+
+def test_hinted_errors_name_the_command_or_option_to_use(cli_env, tmp_path):
+    assert set(HINTS) == set(Hint)
+    _one_line_error(
+        run_cli("validate", "--sql", "SELECT 1"),
+        "sqldraft: no connection and no dialect to check against: "
+        "name a connection, or give --dialect to check syntax and risk without one",
+    )
+    run_cli("connections", "add", "fresh", f"sqlite:///{tmp_path / 'nothing.db'}")
+    _one_line_error(
+        run_cli("validate", "fresh", "--sql", "SELECT 1"),
+        "sqldraft: connection 'fresh' has no snapshot yet: take one with `sqldraft snapshot refresh fresh`",
+    )
 
 
 def test_draft_and_drafts_commands(cli_env, tmp_path, monkeypatch):

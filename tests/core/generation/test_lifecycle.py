@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, Hint, HintRef, InvalidInput, NotFound
 from core.store.models import DraftRow, utcnow
 
 GOOD = json.dumps({"sql": "SELECT id FROM orders WHERE id = 1", "explanation": "x", "confidence": 0.8})
@@ -140,8 +140,9 @@ def test_bad_requests_are_refused_before_anything_is_stored(llm, connection, req
 
 def test_drafting_needs_a_snapshot_and_says_how_to_take_one(llm, tmp_path):
     llm.add_connection("fresh", f"sqlite:///{tmp_path / 'nothing.db'}")
-    with pytest.raises(NotFound, match="sqldraft snapshot refresh fresh"):
+    with pytest.raises(NotFound, match="connection 'fresh' has no snapshot yet") as refused:
         llm.draft("fresh", "orders", requester="cli:ada")
+    assert refused.value.hints == (HintRef(Hint.REFRESH_SNAPSHOT, "fresh"),)
 
 
 def test_drafting_works_while_the_database_is_down(shop_copilot_factory, tmp_path):

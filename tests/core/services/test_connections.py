@@ -8,7 +8,7 @@ from core.bootstrap import build_copilot
 from core.crypto import generate_key
 from core.domain.connections import ConnectionOptions
 from core.domain.schema import Dialect
-from core.errors import Conflict, InvalidInput, NotFound, SecretKeyError
+from core.errors import Conflict, Hint, HintRef, InvalidInput, NotFound, SecretKeyError
 from core.introspection.targets import read_only_hint
 from core.store.models import ConnectionRow
 from tests.conftest import make_settings
@@ -182,8 +182,9 @@ def test_removing_an_unknown_connection_lists_the_known_ones(copilot):
 def test_a_connection_with_drafts_is_kept_unless_forced(shop_copilot_factory):
     copilot = shop_copilot_factory(generator="offline")
     draft = copilot.draft("shop", "How many orders per status?", requester="cli:ada")
-    with pytest.raises(Conflict, match="has 1 draft\\(s\\) in its history: use --force"):
+    with pytest.raises(Conflict, match="has 1 draft\\(s\\) in its history") as refused:
         copilot.remove_connection("shop")
+    assert refused.value.hints == (HintRef(Hint.USE_FORCE, "shop"),)
     assert copilot.remove_connection("shop", force=True) == 1
     kept = copilot.get_draft(draft.id)
     assert kept.connection == "shop" and kept.generated_script

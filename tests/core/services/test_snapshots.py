@@ -2,7 +2,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.bootstrap import build_copilot
-from core.errors import NotFound
+from core.errors import Hint, HintRef, NotFound
 from core.store.models import RefreshRow, SnapshotRow
 from tests.conftest import make_settings
 from tests.support.servers import run_mariadb, run_pg, run_sqlite
@@ -67,8 +67,9 @@ def test_an_unreachable_database_keeps_the_last_snapshot_and_records_the_error(c
 
 def test_no_snapshot_says_how_to_take_one(copilot):
     copilot.add_connection("lite", "sqlite:///nowhere.db")
-    with pytest.raises(NotFound, match="sqldraft snapshot refresh lite"):
+    with pytest.raises(NotFound, match="connection 'lite' has no snapshot yet") as refused:
         copilot.current_schema("lite")
+    assert refused.value.hints == (HintRef(Hint.REFRESH_SNAPSHOT, "lite"),)
 
 
 def test_drift_listeners_hear_changes_and_a_failing_one_does_not_stop_the_refresh(copilot, tmp_path):

@@ -3,7 +3,7 @@ import sqlite3
 import pytest
 from sqlalchemy import text
 
-from core.errors import ConfigurationError, StoreVersionError
+from core.errors import ConfigurationError, Hint, HintRef, StoreVersionError
 from core.store import Store
 
 
@@ -70,8 +70,9 @@ def test_an_older_store_must_be_upgraded_with_init(tmp_path, monkeypatch):
     store = Store(f"sqlite:///{path}")
     with store.engine.begin() as conn:
         command.upgrade(_alembic_config(conn), "0001")
-    with pytest.raises(StoreVersionError, match="older version \\(0001\\); run `sqldraft init`"):
+    with pytest.raises(StoreVersionError, match="older version \\(0001\\)") as refused:
         store.ensure_ready()
+    assert refused.value.hints == (HintRef(Hint.UPGRADE_STORE),)
     store.dispose()
     monkeypatch.setenv("SQLDRAFT_STORE_URL", f"sqlite:///{path}")
     monkeypatch.setenv("SQLDRAFT_SECRET_KEY", __import__("core.crypto").crypto.generate_key())

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from core.domain.schema import Dialect
-from core.errors import InvalidInput, NotFound, TooLarge
+from core.errors import Hint, HintRef, InvalidInput, NotFound, TooLarge
 from core.validation.engine import Validator
 from core.validation.names import SchemaIndex
 from tests.support.servers import run_pg, run_sqlite
@@ -91,17 +91,20 @@ def test_copilot_validates_against_the_snapshot_in_use(copilot, tmp_path):
     db = str(tmp_path / "t.db")
     run_sqlite(db, "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
     copilot.add_connection("lite", f"sqlite:///{db}")
-    with pytest.raises(NotFound, match="sqldraft snapshot refresh lite"):
+    with pytest.raises(NotFound, match="has no snapshot yet") as refused:
         copilot.validate("SELECT 1", connection="lite")
+    assert refused.value.hints == (HintRef(Hint.REFRESH_SNAPSHOT, "lite"),)
     copilot.refresh_snapshot("lite")
     assert copilot.validate("SELECT nam FROM items", connection="lite").status.value == "fail"
     _, first = copilot.validator("lite")
     _, again = copilot.validator("lite")
     assert first is again  # built once per snapshot
-    with pytest.raises(InvalidInput, match="is sqlite, not postgresql"):
+    with pytest.raises(InvalidInput, match="is sqlite, not postgresql") as mismatch:
         copilot.validate("SELECT 1", connection="lite", dialect="postgresql")
-    with pytest.raises(InvalidInput, match="give --dialect"):
+    assert mismatch.value.hints == (HintRef(Hint.OMIT_DIALECT),)
+    with pytest.raises(InvalidInput, match="no connection and no dialect") as neither:
         copilot.validate("SELECT 1")
+    assert neither.value.hints == (HintRef(Hint.GIVE_DIALECT),)
 
 
 @pytest.mark.parametrize("dialect", ["sqlite", "postgresql", "mysql"])
