@@ -16,7 +16,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import draft_message, drift_notice, fits
-from bot.ids import mention
 from core.domain.drafts import Draft
 from core.domain.review import Principal
 from core.incidents import report_incident
@@ -153,7 +152,3 @@ class Presenter:
             event.connection, event.diff.summary_lines(limit=25), event.diff.counts(), event.details, event.snapshot.id
         )
         self.post(event.notify_channel, message)
-
-
-def decision_text(record: Any) -> str:
-    return f"{record.decision} by {mention(record.reviewer)}"

@@ -98,7 +98,6 @@ class Copilot:
         self.snapshot_cache = snap_svc.SnapshotCache()
         self.instance_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._drift_listeners: list[DriftListener] = []
-        self._drift_enrichers: list[Callable[[DriftEvent], None]] = []
         self._tools_cache: OrderedDict[tuple[int, str, frozenset[str]], SnapshotTools] = OrderedDict()
         self._tools_lock = threading.RLock()
         self.examples: ExampleSource = StoreExampleSource(store)
@@ -229,15 +228,7 @@ class Copilot:
         """Call ``listener`` after every refresh that changed the schema (failures are isolated)."""
         self._drift_listeners.append(listener)
 
-    def add_drift_enricher(self, enricher: Callable[[DriftEvent], None]) -> None:
-        self._drift_enrichers.append(enricher)
-
     def _publish_drift(self, event: DriftEvent) -> None:
-        for enricher in self._drift_enrichers:
-            try:
-                enricher(event)
-            except Exception as exc:
-                report_incident(log, exc, f"drift details for {event.connection!r}")
         for listener in self._drift_listeners:
             try:
                 listener(event)
@@ -482,21 +473,6 @@ class Copilot:
     def draft(self, connection: str, request: str, *, mode: str = "query", requester: str) -> Draft:
         """Draft a script now (in this thread) and return the finished draft."""
         return self.run_draft(self.create_draft(connection, request, mode=mode, requester=requester))
-
-    def submit_draft(
-        self,
-        connection: str,
-        request: str,
-        *,
-        mode: str = "query",
-        requester: str,
-        on_done: Callable[[Draft], None] | None = None,
-    ) -> Draft:
-        """Queue a draft and generate it on the drafting pool; ``on_done`` gets the finished draft."""
-        draft_id = self.create_draft(connection, request, mode=mode, requester=requester)
-        queued = self.get_draft(draft_id)
-        self._pool().submit(self._run_and_notify, draft_id, on_done)
-        return queued
 
     def start_draft(self, draft_id: str, *, on_done: Callable[[Draft], None] | None = None) -> None:
         """Run a queued draft on the drafting pool; ``on_done`` gets it finished."""

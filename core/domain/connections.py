@@ -81,13 +81,6 @@ class Schedule:
                 return f"{self.interval_seconds // size}{unit}"
         return f"{self.interval_seconds}s"
 
-    def to_text(self) -> str:
-        if self.disabled:
-            return "off"
-        if self.cron:
-            return f"cron:{self.cron}"
-        return str(self)
-
 
 @dataclass(slots=True)
 class ConnectionOptions:

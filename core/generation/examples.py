@@ -21,10 +21,3 @@ class ExampleSource(Protocol):
     """Relevant active examples for a connection and a request, best first."""
 
     def relevant(self, connection: str, request: str, limit: int) -> list[Example]: ...
-
-
-class NoExamples:
-    """An example source with nothing in it."""
-
-    def relevant(self, connection: str, request: str, limit: int) -> list[Example]:
-        return []

@@ -257,7 +257,7 @@ def _filters(table: Table, request: str) -> list[tuple[Column, str]]:
     return out
 
 
-def _literal(column: Column, value: str) -> exp.Expression:
+def _literal(column: Column, value: str) -> exp.Expr:
     if any(n in column.type.lower() for n in _NUMERIC) and re.fullmatch(r"-?\d+(\.\d+)?", value):
         return exp.Literal.number(value)
     return exp.Literal.string(value)
@@ -322,7 +322,7 @@ def _build(plan: _Plan, request: str, model: SchemaModel) -> tuple[exp.Select, l
         )
         assumptions.append(f"{parent.name} with no {t.name} are listed with a count of 0")
     elif plan.kind == "top_sum":
-        assert plan.measure_table is not None and plan.measure_column is not None
+        assert plan.measure_table is not None and plan.measure_column is not None and plan.limit is not None
         child = plan.measure_table
         fk = next(f for f in child.foreign_keys if f.ref_table == t.name)
         label = _label_column(t)
@@ -355,6 +355,7 @@ def _build(plan: _Plan, request: str, model: SchemaModel) -> tuple[exp.Select, l
             )
         elif t.primary_key:
             select = select.order_by(col(t.primary_key[0]))
+        assert plan.limit is not None  # the list, latest and top plans always carry one
         select = select.limit(plan.limit)
     for column, value in _filters(t, request):
         select = select.where(exp.EQ(this=col(column.name), expression=_literal(column, value)))

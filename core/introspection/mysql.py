@@ -285,9 +285,9 @@ def _read_schema(
 
     progress(f"views of {schema}", base + 5, steps)
     for vname, definition in _rows(conn, VIEWS, params):
-        view = tables.get(vname)
-        if view is not None and definition:
-            view.depends_on = view_dependencies(definition, "mysql", schema)
+        view_table = tables.get(vname)
+        if view_table is not None and definition:
+            view_table.depends_on = view_dependencies(definition, "mysql", schema)
     return list(tables.values())
 
 

@@ -131,10 +131,10 @@ def introspect_sqlite(conn: Connection, progress: Progress) -> SchemaModel:
         table = tables[tname]
         table.primary_key = [c for _, c in sorted(positions)]
         if len(table.primary_key) == 1:
-            col = table.column(table.primary_key[0])
-            if col is not None and col.type.upper() == "INTEGER":
-                col.identity = "rowid"
-                col.nullable = False
+            key_col = table.column(table.primary_key[0])
+            if key_col is not None and key_col.type.upper() == "INTEGER":
+                key_col.identity = "rowid"
+                key_col.nullable = False
 
     progress("foreign keys", 2, steps)
     fks: dict[tuple[str, int], ForeignKey] = {}

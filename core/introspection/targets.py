@@ -238,7 +238,7 @@ def connect(target: TargetConfig) -> Iterator[Connection]:
 def explain_error(exc: BaseException, target: TargetConfig) -> str:
     """The driver's reason, first line only, with any credential scrubbed."""
     inner = getattr(exc, "orig", None) or exc
-    args = getattr(inner, "args", ())
+    args: tuple[Any, ...] = getattr(inner, "args", ())
     # pymysql errors are (code, message); others are plain text
     text = str(args[1]) if len(args) >= 2 and isinstance(args[0], int) else str(inner)
     text = text.replace("\n", " ").strip()

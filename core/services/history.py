@@ -169,7 +169,11 @@ def check_query(query: HistoryQuery) -> HistoryQuery:
     return query
 
 
-def _filtered(session: Session, f: HistoryFilters, base: Select[Any]) -> Select[Any]:
+AnySelect = Select[*tuple[Any, ...]]
+"""A select of any columns (SQLAlchemy 2.1 types a select by the tuple of its column types)."""
+
+
+def _filtered(session: Session, f: HistoryFilters, base: AnySelect) -> AnySelect:
     if f.connection:
         base = base.where(DraftRow.connection_id == find_connection(session, f.connection).id)
     if f.requester:
@@ -226,7 +230,7 @@ def _order(session: Session, query: HistoryQuery) -> list[Any]:
     first = direction(column)
     if query.sort == "last_reviewed_at" and session.get_bind().dialect.name == "postgresql":
         first = first.nulls_last() if query.order == "desc" else first.nulls_first()
-    keys = [first]
+    keys: list[Any] = [first]
     if query.sort != "created_at":
         keys.append(direction(DraftRow.created_at))
     keys.append(direction(DraftRow.id))
@@ -234,7 +238,9 @@ def _order(session: Session, query: HistoryQuery) -> list[Any]:
 
 
 def _rows_by_id(session: Session, ids: list[str]) -> list[HistoryRow]:
-    found = {r[0]: HistoryRow(*r) for r in session.execute(select(*_COLUMNS).where(DraftRow.id.in_(ids)))}
+    # typed as any columns: mypy cannot check a star-unpacked row whose type ends in *tuple[Any, ...]
+    stmt: AnySelect = select(*_COLUMNS).where(DraftRow.id.in_(ids))
+    found = {r[0]: HistoryRow(*r) for r in session.execute(stmt)}
     return [found[i] for i in ids if i in found]
 
 

@@ -50,7 +50,7 @@ FILE_FUNCTIONS = {
 SIZE_ARGUMENT = {"repeat": 1, "rpad": 1, "lpad": 1, "randomblob": 0, "zeroblob": 0, "space": 0}
 
 
-def function_name(node: exp.Expression) -> str:
+def function_name(node: exp.Expr) -> str:
     if isinstance(node, exp.Anonymous):
         return str(node.name).lower()
     if isinstance(node, exp.Func):
@@ -82,7 +82,7 @@ def called_function(ctx: StatementContext, node: exp.Func) -> tuple[str, str | N
     return name, schema or None, quoted
 
 
-def literal_numbers(node: exp.Expression) -> list[float]:
+def literal_numbers(node: exp.Expr) -> list[float]:
     numbers = []
     for arg in node.iter_expressions():
         if isinstance(arg, exp.Literal) and not arg.is_string:

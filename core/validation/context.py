@@ -16,6 +16,9 @@ from core.validation.script import Issue, Script, Statement
 if TYPE_CHECKING:
     from core.validation.schema_changes import Change
 
+NodeType = type[exp.Expr]
+"""A sqlglot node class (named here: inside StatementContext, ``type`` is a field)."""
+
 
 @dataclass(slots=True)
 class Settings:
@@ -55,23 +58,25 @@ class StatementContext:
     """Facts the resolve and schema-change stages found, each reported by its own rule."""
     changes: list[Change] = field(default_factory=list)
     """What a DDL statement does to the working schema (see core.validation.schema_changes)."""
-    index_before: SchemaIndex | None = None
-    """The working schema before this statement (differs from ``index`` only after DDL)."""
-    _nodes: list[exp.Expression] | None = None
+    _nodes: list[exp.Expr] | None = None
     _refs: dict[int, ColumnRef] | None = None
+    _found: dict[tuple[NodeType, ...], list[Any]] = field(default_factory=dict)
 
-    def find_all(self, *types: type) -> list[Any]:
+    def find_all(self, *types: NodeType) -> list[Any]:
         """Nodes of the statement's tree of the given types (the tree is walked once per statement)."""
-        if self._nodes is None:
-            self._nodes = list(self.tree.walk()) if self.tree is not None else []
-        return [n for n in self._nodes if isinstance(n, types)]
+        found = self._found.get(types)
+        if found is None:
+            if self._nodes is None:
+                self._nodes = list(self.tree.walk()) if self.tree is not None else []
+            found = self._found[types] = [n for n in self._nodes if isinstance(n, types)]
+        return found
 
     @property
     def dialect(self) -> Dialect:
         return self.script.dialect
 
     @property
-    def tree(self) -> exp.Expression | None:
+    def tree(self) -> exp.Expr | None:
         """The statement's tree when it can be analysed (not an opaque Command)."""
         tree = self.statement.tree
         return None if isinstance(tree, exp.Command | exp.Alias) else tree

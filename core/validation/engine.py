@@ -168,7 +168,7 @@ class Validator:
         index = (
             ctx.index.fork() if isinstance(tree, exp.Create | exp.Alter | exp.Drop | exp.TruncateTable) else ctx.index
         )
-        inner = replace(ctx, findings=[], impacted=[], problems=[], changes=[], index=index)
+        inner = replace(ctx, findings=[], impacted=[], problems=[], changes=[], index=index, _found={})
         self._analyse(inner, rules)
         ctx.kind, ctx.type, ctx.resolution = READ, "explain", inner.resolution
         for obj in inner.impacted:
@@ -197,11 +197,11 @@ class Validator:
             rule.check(ctx)
 
     def _impacted(self, ctx: StatementContext) -> None:
-        for ref in ctx.resolution.tables:
-            ctx.touch("view" if ref.table.is_view else "table", ref.table.key, ref.access)
-        for ref in ctx.resolution.columns:
-            if ref.table is not None and ref.column is not None:
-                ctx.touch("column", f"{ref.table.key}.{ref.column.name}", Access.READ)
+        for table_ref in ctx.resolution.tables:
+            ctx.touch("view" if table_ref.table.is_view else "table", table_ref.table.key, table_ref.access)
+        for column_ref in ctx.resolution.columns:
+            if column_ref.table is not None and column_ref.column is not None:
+                ctx.touch("column", f"{column_ref.table.key}.{column_ref.column.name}", Access.READ)
         for table, column in ctx.resolution.written_columns:
             ctx.touch("column", f"{table.key}.{column.name}", Access.WRITE)
 

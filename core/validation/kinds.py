@@ -147,7 +147,7 @@ def pragma_kind(text: str) -> str:
 _ACTION_PRAGMAS = {"optimize", "wal_checkpoint", "incremental_vacuum", "shrink_memory", "vacuum", "analysis_limit"}
 
 
-def classify(tree: exp.Expression | None, text: str, keyword: str) -> tuple[str, str]:
+def classify(tree: exp.Expr | None, text: str, keyword: str) -> tuple[str, str]:
     """(kind, statement type) of a statement."""
     if tree is None or isinstance(tree, exp.Command | exp.Alias):
         kind = classify_keyword(text, keyword)

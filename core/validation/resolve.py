@@ -54,7 +54,7 @@ class Source:
     table: Table | None = None
     columns: dict[str, str] | None = None
     """Normalized name -> display name; None when unknown."""
-    node: exp.Expression | None = None
+    node: exp.Expr | None = None
     schema_name: str | None = None
 
 
@@ -70,7 +70,7 @@ class ColumnRef:
 @dataclass(slots=True)
 class Scope:
     parent: Scope | None
-    node: exp.Expression
+    node: exp.Expr
     sources: dict[str, Source] = field(default_factory=dict)
     using: set[str] = field(default_factory=set)
     output: dict[str, str] = field(default_factory=dict)
@@ -99,7 +99,7 @@ class Resolution:
     scopes: list[Scope] = field(default_factory=list)
 
 
-def _ident(node: exp.Expression | None) -> exp.Identifier | None:
+def _ident(node: exp.Expr | None) -> exp.Identifier | None:
     if isinstance(node, exp.Identifier):
         return node
     if isinstance(node, exp.Expression) and isinstance(node.this, exp.Identifier):
@@ -107,7 +107,16 @@ def _ident(node: exp.Expression | None) -> exp.Identifier | None:
     return None
 
 
-def _alias_ident(node: exp.Expression) -> exp.Identifier | None:
+def _key_ident(node: exp.Expr) -> exp.Identifier | None:
+    """The column named in a key's column list: ``a``, ``a DESC`` or ``t.a``."""
+    if isinstance(node, exp.Ordered):
+        node = node.this
+    if isinstance(node, exp.Column):
+        node = node.this
+    return node if isinstance(node, exp.Identifier) else None
+
+
+def _alias_ident(node: exp.Expr) -> exp.Identifier | None:
     alias = node.args.get("alias")
     if isinstance(alias, exp.TableAlias):
         return _ident(alias.this) if alias.this is not None else None
@@ -116,7 +125,7 @@ def _alias_ident(node: exp.Expression) -> exp.Identifier | None:
     return None
 
 
-def _alias_columns(node: exp.Expression) -> list[exp.Identifier]:
+def _alias_columns(node: exp.Expr) -> list[exp.Identifier]:
     alias = node.args.get("alias")
     if isinstance(alias, exp.TableAlias):
         return [c for c in alias.columns if isinstance(c, exp.Identifier)]
@@ -136,7 +145,7 @@ class Resolver:
 
     # --- entry points ----------------------------------------------------------------------------
 
-    def statement(self, tree: exp.Expression) -> Resolution:
+    def statement(self, tree: exp.Expr) -> Resolution:
         if isinstance(tree, (*QUERY, exp.Subquery)):
             self.query(tree, None)
         elif isinstance(tree, exp.Insert):
@@ -156,7 +165,7 @@ class Resolver:
 
     # --- queries ---------------------------------------------------------------------------------
 
-    def query(self, node: exp.Expression, parent: Scope | None) -> dict[str, str] | None:
+    def query(self, node: exp.Expr, parent: Scope | None) -> dict[str, str] | None:
         """Resolve a query expression; return its output columns (None if unknown)."""
         if isinstance(node, exp.Subquery):
             return self.query(node.this, parent)
@@ -177,7 +186,7 @@ class Resolver:
             if pushed:
                 self.ctes.pop()
 
-    def _push_ctes(self, node: exp.Expression, parent: Scope | None) -> bool:
+    def _push_ctes(self, node: exp.Expr, parent: Scope | None) -> bool:
         with_ = node.args.get("with_") or node.args.get("with")
         if not isinstance(with_, exp.With):
             return False
@@ -200,7 +209,7 @@ class Resolver:
             frame[key] = {self.index.ident_column_key(c): c.this for c in declared} if declared else outputs
         return True
 
-    def _statement_in_cte(self, body: exp.Expression, parent: Scope | None) -> None:
+    def _statement_in_cte(self, body: exp.Expr, parent: Scope | None) -> None:
         if isinstance(body, exp.Insert):
             self.insert(body)
         elif isinstance(body, exp.Update):
@@ -208,7 +217,7 @@ class Resolver:
         elif isinstance(body, exp.Delete):
             self.delete(body)
 
-    def _returning_columns(self, body: exp.Expression) -> dict[str, str] | None:
+    def _returning_columns(self, body: exp.Expr) -> dict[str, str] | None:
         returning = body.args.get("returning")
         if not isinstance(returning, exp.Returning):
             return None
@@ -250,7 +259,7 @@ class Resolver:
                     self.visit(item, scope, key)
         return outputs
 
-    def _outputs(self, expressions: list[exp.Expression], scope: Scope | None) -> dict[str, str] | None:
+    def _outputs(self, expressions: list[exp.Expr], scope: Scope | None) -> dict[str, str] | None:
         outputs: dict[str, str] = {}
         for e in expressions:
             if isinstance(e, exp.Star):
@@ -264,10 +273,10 @@ class Resolver:
             if isinstance(e, exp.Column) and isinstance(e.this, exp.Star):
                 if scope is None:
                     return None
-                source = self._find_source(scope, e, report=False)
-                if source is None or source.columns is None:
+                starred = self._find_source(scope, e, report=False)
+                if starred is None or starred.columns is None:
                     return None
-                outputs.update(source.columns)
+                outputs.update(starred.columns)
                 continue
             name = e.alias_or_name
             if name:
@@ -276,7 +285,7 @@ class Resolver:
                 outputs[key] = name
         return outputs
 
-    def add_source(self, scope: Scope, node: exp.Expression) -> None:
+    def add_source(self, scope: Scope, node: exp.Expr) -> None:
         alias = _alias_ident(node)
         declared = _alias_columns(node)
         declared_cols = {self.index.ident_column_key(c): c.this for c in declared} or None
@@ -423,7 +432,7 @@ class Resolver:
 
     # --- expressions -----------------------------------------------------------------------------
 
-    def visit(self, node: exp.Expression, scope: Scope, clause: str) -> None:
+    def visit(self, node: exp.Expr, scope: Scope, clause: str) -> None:
         """Resolve the columns of an expression; nested queries get their own scope."""
         stack = [node]
         while stack:
@@ -602,7 +611,7 @@ class Resolver:
 
     # --- DML -------------------------------------------------------------------------------------
 
-    def _target(self, node: exp.Expression, scope: Scope, access: Access) -> Source | None:
+    def _target(self, node: exp.Expr, scope: Scope, access: Access) -> Source | None:
         if isinstance(node, exp.Schema):
             node = node.this
         if not isinstance(node, exp.Table) or not isinstance(node.this, exp.Identifier):
@@ -629,7 +638,7 @@ class Resolver:
             if isinstance(target_node, exp.Schema):
                 listed = [c for c in target_node.expressions if isinstance(c, exp.Identifier)]
             columns = self.index.column_map(table) if table else {}
-            if table is not None:
+            if src is not None and table is not None:
                 for ident in listed:
                     key = self.index.ident_column_key(ident)
                     if key in columns:
@@ -712,7 +721,7 @@ class Resolver:
             if pushed:
                 self.ctes.pop()
 
-    def _assignments(self, items: list[exp.Expression], scope: Scope, target: Source | None) -> None:
+    def _assignments(self, items: list[exp.Expr], scope: Scope, target: Source | None) -> None:
         for item in items:
             if isinstance(item, exp.EQ) and isinstance(item.this, exp.Column):
                 left = item.this
@@ -734,13 +743,13 @@ class Resolver:
             else:
                 self.visit(item, scope, "set")
 
-    def _returning(self, node: exp.Expression, scope: Scope) -> None:
+    def _returning(self, node: exp.Expr, scope: Scope) -> None:
         returning = node.args.get("returning")
         if isinstance(returning, exp.Returning):
             self.visit(returning, scope, "returning")
 
     @contextmanager
-    def _statement_scope(self, node: exp.Expression) -> Iterator[Scope]:
+    def _statement_scope(self, node: exp.Expr) -> Iterator[Scope]:
         """A top-level scope for a DML statement, with its WITH clause visible."""
         pushed = self._push_ctes(node, None)
         try:
@@ -831,11 +840,7 @@ def table_from_create(index: SchemaIndex, node: exp.Create) -> tuple[str | None,
                     col_name = col_name.lower()
                 columns.append(column_from_def(cd, col_name))
             elif isinstance(cd, exp.PrimaryKey):
-                keys = {
-                    index.ident_column_key(e.this if isinstance(e, exp.Ordered) else e)
-                    for e in cd.expressions
-                    if isinstance(e, exp.Identifier | exp.Ordered | exp.Column)
-                }
+                keys = {index.ident_column_key(ident) for e in cd.expressions if (ident := _key_ident(e)) is not None}
                 for col in columns:
                     if index.column_key(col.name) in keys:
                         col.nullable = False
@@ -877,10 +882,10 @@ def column_from_def(cd: exp.ColumnDef, name: str) -> Column:
     return col
 
 
-def _set_branches(node: exp.SetOperation) -> list[exp.Expression]:
+def _set_branches(node: exp.SetOperation) -> list[exp.Expr]:
     """The branches of a chain of UNION/INTERSECT/EXCEPT, left to right, without recursing down the chain."""
-    branches: list[exp.Expression] = []
-    current: exp.Expression = node
+    branches: list[exp.Expr] = []
+    current: exp.Expr = node
     while isinstance(current, exp.SetOperation) and (
         current is node or not (current.args.get("with_") or current.args.get("with"))
     ):

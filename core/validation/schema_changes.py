@@ -26,7 +26,7 @@ class Change:
     action: str
     """create_table, create_view, create_index, create_code, drop_table, drop_index, drop_object, truncate,
     add_column, drop_column, alter_type, set_not_null, rename_column, rename_table, add_constraint, alter_table."""
-    node: exp.Expression
+    node: exp.Expr
     table: Table | None = None
     """The table acted on, as it was before the statement."""
     new: bool = False
@@ -39,11 +39,11 @@ def _problem(ctx: StatementContext, rule: str, message: str, node: Any, suggesti
     ctx.problems.append(Problem(rule, message, node, suggestion))
 
 
-def _change(ctx: StatementContext, action: str, node: exp.Expression, **kwargs: Any) -> None:
+def _change(ctx: StatementContext, action: str, node: exp.Expr, **kwargs: Any) -> None:
     ctx.changes.append(Change(action, node, **kwargs))
 
 
-def _table_name(node: exp.Expression) -> tuple[exp.Identifier | None, exp.Identifier | None]:
+def _table_name(node: exp.Expr) -> tuple[exp.Identifier | None, exp.Identifier | None]:
     if isinstance(node, exp.Schema):
         node = node.this
     if isinstance(node, exp.Table) and isinstance(node.this, exp.Identifier):
@@ -51,7 +51,7 @@ def _table_name(node: exp.Expression) -> tuple[exp.Identifier | None, exp.Identi
     return None, None
 
 
-def _find(ctx: StatementContext, node: exp.Expression) -> Table | None:
+def _find(ctx: StatementContext, node: exp.Expr) -> Table | None:
     schema, name = _table_name(node)
     if name is None or ctx.index.empty:
         return None
@@ -113,7 +113,8 @@ def _create(ctx: StatementContext, tree: exp.Create) -> None:
         index = tree.this
         if not isinstance(index, exp.Index):
             return
-        table = _find(ctx, index.args.get("table")) if isinstance(index.args.get("table"), exp.Expression) else None
+        on = index.args.get("table")
+        table = _find(ctx, on) if isinstance(on, exp.Expression) else None
         name = index.name
         if name and ctx.index.index_table(name) is not None and not exists_ok:
             _problem(
@@ -165,7 +166,7 @@ def _query_columns(ctx: StatementContext, tree: exp.Create) -> list[Column]:
     select = query if isinstance(query, exp.Select) else query.left
     if not isinstance(select, exp.Select):
         return []
-    out = []
+    out: list[Column] = []
     for e in select.expressions:
         if isinstance(e, exp.Star) or (isinstance(e, exp.Column) and isinstance(e.this, exp.Star)):
             for ref in ctx.resolution.tables:
@@ -279,13 +280,13 @@ def _alter(ctx: StatementContext, tree: exp.Alter) -> None:
     ctx.index.replace_table(table, working)
 
 
-def _suggest_table(ctx: StatementContext, node: exp.Expression) -> str | None:
+def _suggest_table(ctx: StatementContext, node: exp.Expr) -> str | None:
     _, name = _table_name(node)
     close = ctx.index.table_suggestions(name.this) if name else []
     return f"did you mean {', '.join(close)}?" if close else None
 
 
-def _col_key(ctx: StatementContext, ident: exp.Expression | str | None) -> str:
+def _col_key(ctx: StatementContext, ident: exp.Expr | str | None) -> str:
     if isinstance(ident, exp.Column):
         ident = ident.this
     if isinstance(ident, exp.Identifier):
@@ -298,7 +299,7 @@ def _column(working: Table, ctx: StatementContext, key: str) -> Column | None:
 
 
 def _alter_action(
-    ctx: StatementContext, tree: exp.Alter, working: Table, action: exp.Expression, table: Table, new: bool
+    ctx: StatementContext, tree: exp.Alter, working: Table, action: exp.Expr, table: Table, new: bool
 ) -> bool:
     """Apply one ALTER TABLE action to the working table and record it; True if MySQL copies the table."""
     pg = ctx.dialect is Dialect.POSTGRESQL
@@ -311,8 +312,8 @@ def _alter_action(
             if not action.args.get("exists"):
                 _problem(ctx, "schema.ddl_missing_object", f"column {name!r} already exists in {working.key}", action)
             return False
-        col = column_from_def(action, name)
-        working.columns.append(col)
+        added = column_from_def(action, name)
+        working.columns.append(added)
         ctx.touch("column", f"{working.key}.{name}", Access.DDL)
         default = next(
             (
@@ -322,7 +323,9 @@ def _alter_action(
             ),
             None,
         )
-        _change(ctx, "add_column", action, table=table, new=new, name=name, detail={"column": col, "default": default})
+        _change(
+            ctx, "add_column", action, table=table, new=new, name=name, detail={"column": added, "default": default}
+        )
         return False
     if isinstance(action, exp.Drop) and str(action.args.get("kind") or "").upper() == "COLUMN":
         for target in action.args.get("tables") or []:

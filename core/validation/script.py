@@ -102,7 +102,7 @@ class Statement:
     lexemes: list[Lexeme] = field(default_factory=list)
     lexeme_starts: list[int] = field(default_factory=list)
     """The normalised offset of each lexeme."""
-    tree: exp.Expression | None = None
+    tree: exp.Expr | None = None
     issues: list[Issue] = field(default_factory=list)
     explain: Explain | None = None
     opaque: bool = False
@@ -329,7 +329,7 @@ def _grammar_gaps(tokens: list[Token], dialect: Dialect) -> list[Token]:
     return tokens
 
 
-def _values_statement(tokens: list[Token], sql: str, dialect: Dialect) -> exp.Expression | None:
+def _values_statement(tokens: list[Token], sql: str, dialect: Dialect) -> exp.Expr | None:
     """MariaDB's ``VALUES (1), (2)`` as a statement, which sqlglot's MySQL parser refuses: read it as a query."""
     if dialect is not Dialect.MYSQL or not tokens or tokens[0].token_type != TokenType.VALUES:
         return None

@@ -71,7 +71,7 @@ def strict_in_query(ctx: StatementContext) -> Severity:
     return Severity.ERROR if ctx.mode is ScriptMode.QUERY else Severity.WARNING
 
 
-def is_star(e: exp.Expression) -> bool:
+def is_star(e: exp.Expr) -> bool:
     return isinstance(e, exp.Star) or (isinstance(e, exp.Column) and isinstance(e.this, exp.Star))
 
 

@@ -21,8 +21,8 @@ def indexed_first_columns(table: Table) -> set[str]:
     )
 
 
-def predicates(ctx: StatementContext) -> list[exp.Expression]:
-    out: list[exp.Expression] = []
+def predicates(ctx: StatementContext) -> list[exp.Expr]:
+    out: list[exp.Expr] = []
     for container in ctx.find_all(exp.Where, exp.Join):
         cond = container.this if isinstance(container, exp.Where) else container.args.get("on")
         if isinstance(cond, exp.Expression):

@@ -40,14 +40,15 @@ def test_a_queued_draft_canceled_before_it_runs_stays_canceled(llm, fake_llm):
 def test_a_running_draft_can_be_canceled_and_its_result_is_discarded(llm, fake_llm):
     fake_llm.reply(GOOD, delay=1.5)
     done = []
-    draft = llm.submit_draft("shop", "order one", requester="slack:U1", on_done=done.append)
+    draft_id = llm.create_draft("shop", "order one", requester="slack:U1")
+    llm.start_draft(draft_id, on_done=done.append)
     deadline = time.time() + 10
-    while llm.get_draft(draft.id).status.value != "running" and time.time() < deadline:
+    while llm.get_draft(draft_id).status.value != "running" and time.time() < deadline:
         time.sleep(0.05)
-    assert llm.cancel_draft(draft.id).status.value == "canceled"
+    assert llm.cancel_draft(draft_id).status.value == "canceled"
     while not done and time.time() < deadline:
         time.sleep(0.05)
-    final = llm.get_draft(draft.id)
+    final = llm.get_draft(draft_id)
     assert final.status.value == "canceled" and final.generated_script is None
     assert done and done[0].status.value == "canceled"
 
@@ -71,12 +72,14 @@ def test_a_failed_draft_can_be_retried_and_keeps_its_attempts(llm, fake_llm):
     assert [a.number for a in retried.attempts] == [1, 2] and retried.attempts[0].error
 
 
-def test_submitted_drafts_run_on_the_pool_and_notify(llm, fake_llm):
+def test_started_drafts_run_on_the_pool_and_notify(llm, fake_llm):
     for _ in range(4):
         fake_llm.reply(GOOD, delay=0.3)
     done = []
-    drafts = [llm.submit_draft("shop", f"order {i}", requester="slack:U1", on_done=done.append) for i in range(4)]
-    assert all(d.status.value == "queued" for d in drafts)
+    draft_ids = [llm.create_draft("shop", f"order {i}", requester="slack:U1") for i in range(4)]
+    assert all(llm.get_draft(i).status.value == "queued" for i in draft_ids)
+    for draft_id in draft_ids:
+        llm.start_draft(draft_id, on_done=done.append)
     deadline = time.time() + 20
     while len(done) < 4 and time.time() < deadline:
         time.sleep(0.05)

@@ -50,7 +50,7 @@ def _cartesian(ctx: StatementContext, scope: Scope, refs: dict[int, ColumnRef]) 
         ordered = list(keys)
         for a, b in itertools.pairwise(ordered):
             union(a, b)
-    conditions: list[exp.Expression] = []
+    conditions: list[exp.Expr] = []
     where = node.args.get("where")
     if isinstance(where, exp.Where):
         conditions.append(where.this)
@@ -62,9 +62,9 @@ def _cartesian(ctx: StatementContext, scope: Scope, refs: dict[int, ColumnRef]) 
             if not isinstance(pred, exp.Predicate | exp.Binary):
                 continue
             touched = {
-                refs[id(c)].source.key
+                source.key
                 for c in pred.find_all(exp.Column)
-                if id(c) in refs and refs[id(c)].source is not None and refs[id(c)].source.key in keys
+                if (ref := refs.get(id(c))) is not None and (source := ref.source) is not None and source.key in keys
             }
             touched_list = list(touched)
             for a, b in itertools.pairwise(touched_list):
@@ -72,10 +72,11 @@ def _cartesian(ctx: StatementContext, scope: Scope, refs: dict[int, ColumnRef]) 
     groups = {find(k) for k in keys}
     if len(groups) > 1:
         names = ", ".join(s.alias for s in sources)
+        joins = node.args.get("joins")
         ctx.report(
             "perf.cartesian_product",
             f"nothing links {names}: every row is paired with every row",
-            node.args.get("joins")[0] if node.args.get("joins") else node,
+            joins[0] if joins else node,
             "add the join condition (JOIN ... ON a.id = b.a_id)",
         )
 

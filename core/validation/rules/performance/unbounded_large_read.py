@@ -18,7 +18,7 @@ def check(ctx: StatementContext) -> None:
     _unbounded(ctx, ctx.tree)
 
 
-def _unbounded(ctx: StatementContext, tree: exp.Expression) -> None:
+def _unbounded(ctx: StatementContext, tree: exp.Expr) -> None:
     if ctx.kind != "read":
         return
     selects = (

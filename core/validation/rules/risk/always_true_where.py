@@ -23,7 +23,7 @@ def check(ctx: StatementContext) -> None:
         )
 
 
-def always_true(node: exp.Expression) -> bool:
+def always_true(node: exp.Expr) -> bool:
     """Whether a predicate is true for every row (ignoring NULLs).
 
     >>> import sqlglot
@@ -64,14 +64,14 @@ def always_true(node: exp.Expression) -> bool:
     return False
 
 
-def _name(ident: exp.Expression | None) -> str | None:
+def _name(ident: exp.Expr | None) -> str | None:
     """A name as the database compares it: quoted names exactly, unquoted ones case-insensitively."""
     if not isinstance(ident, exp.Identifier):
         return None
     return ident.this if ident.quoted else ident.this.lower()
 
 
-def _same_column(a: exp.Expression, b: exp.Expression) -> bool:
+def _same_column(a: exp.Expr, b: exp.Expr) -> bool:
     """``id = id``, ``ID = "id"``, ``orders.id = id``: a column compared with itself."""
     if not isinstance(a, exp.Column) or not isinstance(b, exp.Column):
         return False
@@ -81,7 +81,7 @@ def _same_column(a: exp.Expression, b: exp.Expression) -> bool:
     return qa is None or qb is None or qa == qb
 
 
-def _numbers(node: exp.Expression) -> tuple[float, float] | None:
+def _numbers(node: exp.Expr) -> tuple[float, float] | None:
     left, right = node.args.get("this"), node.args.get("expression")
     if not all(isinstance(x, exp.Literal) and not x.is_string for x in (left, right)):
         return None

@@ -22,11 +22,13 @@ def check_script(ctxs: list[StatementContext]) -> None:
             and str(tree.args.get("kind")).upper() == "INDEX"
             and not tree.args.get("concurrently")
         )
+        if not takes_lock or lock_timeout:
+            continue
         existing = {t.key for t in ctx.index.model.tables}
         touches_existing = any(
             o.access in (Access.DDL, Access.WRITE) and o.type == "table" and o.name in existing for o in ctx.impacted
         )
-        if takes_lock and touches_existing and not lock_timeout:
+        if touches_existing:
             ctx.report(
                 "risk.pg_missing_lock_timeout",
                 "this migration takes strong locks without SET lock_timeout first",

@@ -72,7 +72,7 @@ def _is_series(select: exp.Select) -> bool:
     return len(sources) == 1 and isinstance(sources[0], exp.GenerateSeries | exp.ExplodingGenerateSeries)
 
 
-def _from_sources(select: exp.Select) -> list[exp.Expression]:
+def _from_sources(select: exp.Select) -> list[exp.Expr]:
     from_ = select.args.get("from_") or select.args.get("from")
     sources = [from_.this] if isinstance(from_, exp.From) else []
     for join in select.args.get("joins") or []:
@@ -85,7 +85,7 @@ def _from_sources(select: exp.Select) -> list[exp.Expression]:
     return out
 
 
-def _generated_rows(ctx: StatementContext, source: exp.Expression) -> float | None:
+def _generated_rows(ctx: StatementContext, source: exp.Expr) -> float | None:
     if isinstance(source, exp.GenerateSeries | exp.ExplodingGenerateSeries):
         numbers = literal_numbers(source)
         return abs(numbers[1] - numbers[0]) + 1 if len(numbers) >= 2 else None
@@ -100,7 +100,7 @@ def _generated_rows(ctx: StatementContext, source: exp.Expression) -> float | No
     return None
 
 
-def _unbounded(cte: exp.CTE, tree: exp.Expression | None) -> bool:
+def _unbounded(cte: exp.CTE, tree: exp.Expr | None) -> bool:
     body = cte.this
     if not isinstance(body, exp.Union) or tree is None:
         return False

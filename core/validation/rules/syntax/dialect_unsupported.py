@@ -39,7 +39,7 @@ def check(ctx: StatementContext) -> None:
         _mysql(ctx, ctx.tree)
 
 
-def _mysql(ctx: StatementContext, tree: exp.Expression) -> None:
+def _mysql(ctx: StatementContext, tree: exp.Expr) -> None:
     for node in ctx.find_all(exp.Join):
         if str(node.args.get("side") or "").upper() == "FULL":
             ctx.report(
