@@ -182,7 +182,7 @@ class Validator:
 
     def _analyse(self, ctx: StatementContext, rules: list[Rule]) -> None:
         stmt = ctx.statement
-        ctx.kind, ctx.type = classify(stmt.tree, stmt.text, stmt.keyword)
+        ctx.kind, ctx.type = classify(stmt.tree, stmt.words)
         if stmt.replace:
             ctx.type = "replace"
         tree = ctx.tree

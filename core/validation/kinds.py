@@ -6,7 +6,11 @@ leading keywords (from the normalised text, so comments and quoting cannot disgu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlglot import exp
+
+from core.validation.lex import Kind, Lexeme
 
 READ, DML, DDL = "read", "dml", "ddl"
 PRIVILEGE, SESSION, TRANSACTION, LOCK = "privilege", "session", "transaction", "lock"
@@ -91,22 +95,23 @@ _KEYWORDS = {
 _PRIVILEGE_OBJECTS = {"ROLE", "USER", "GROUP"}
 
 
-def classify_keyword(statement_text: str, keyword: str) -> str:
-    words = statement_text.split()
-    first = keyword or (words[0].upper() if words else "")
-    second = words[1].upper() if len(words) > 1 else ""
+def classify_keyword(words: Sequence[Lexeme]) -> str:
+    """The kind of a statement sqlglot keeps as text, from its leading lexemes (comments never count)."""
+    first = words[0].text.upper() if words else ""
+    second = words[1].upper if len(words) > 1 else ""
+    fourth = words[3].upper if len(words) > 3 else ""
     if first in ("CREATE", "ALTER", "DROP") and (
-        second in _PRIVILEGE_OBJECTS or (second == "OR" and len(words) > 3 and words[3].upper() in _PRIVILEGE_OBJECTS)
+        second in _PRIVILEGE_OBJECTS or (second == "OR" and fourth in _PRIVILEGE_OBJECTS)
     ):
         return PRIVILEGE
     if first == "ALTER" and second == "SYSTEM":
         return MAINTENANCE
-    if first == "SET" and second in ("ROLE", "SESSION") and "AUTHORIZATION" in statement_text.upper():
-        return PRIVILEGE
     if first == "SET" and second == "ROLE":
         return PRIVILEGE
+    if first == "SET" and second == "SESSION" and any(w.upper == "AUTHORIZATION" for w in words):
+        return PRIVILEGE
     if first == "PRAGMA":
-        return pragma_kind(statement_text)
+        return pragma_kind(words)
     if first == "LOCK" and second in ("TABLE", "TABLES", "IN"):
         return LOCK
     return _KEYWORDS.get(first, DYNAMIC)
@@ -132,32 +137,38 @@ _READ_PRAGMAS = {
 }
 
 
-def pragma_kind(text: str) -> str:
+def pragma_kind(words: Sequence[Lexeme]) -> str:
     """SQLite PRAGMA: reading a setting or a table's layout is a read; setting a value is maintenance."""
-    body = text.strip()[len("PRAGMA") :].strip()
-    name = body.split("(", 1)[0].split("=", 1)[0].strip().split(".")[-1].lower()
+    name, valued = "", False
+    for w in words[1:]:
+        if w.kind is Kind.OP and w.text in ("=", "("):
+            valued = True
+            break
+        if w.kind in (Kind.WORD, Kind.QUOTED):
+            name = (w.value or "") if w.kind is Kind.QUOTED else w.text  # schema.name: the last name counts
+    name = name.lower()
     if name in _READ_PRAGMAS:
         return READ
     if name in _ACTION_PRAGMAS:
         return MAINTENANCE
-    return MAINTENANCE if "=" in body or "(" in body else READ
+    return MAINTENANCE if valued else READ
 
 
 # PRAGMAs that act when named without a value (they are commands, not settings to read).
 _ACTION_PRAGMAS = {"optimize", "wal_checkpoint", "incremental_vacuum", "shrink_memory", "vacuum", "analysis_limit"}
 
 
-def classify(tree: exp.Expr | None, text: str, keyword: str) -> tuple[str, str]:
-    """(kind, statement type) of a statement."""
+def classify(tree: exp.Expr | None, words: Sequence[Lexeme]) -> tuple[str, str]:
+    """(kind, statement type) of a statement: from its tree, or from its words when sqlglot has none."""
     if tree is None or isinstance(tree, exp.Command | exp.Alias):
-        kind = classify_keyword(text, keyword)
-        return kind, (keyword.lower() or "unknown")
+        keyword = words[0].text.lower() if words else ""
+        return classify_keyword(words), (keyword or "unknown")
     if isinstance(tree, exp.Select | exp.SetOperation | exp.Subquery | exp.Values):
         return READ, "select"
     if isinstance(tree, exp.Show | exp.Describe):
         return READ, type(tree).__name__.lower()
     if isinstance(tree, exp.Pragma):
-        return pragma_kind(text), "pragma"
+        return pragma_kind(words), "pragma"
     if isinstance(tree, exp.Insert | exp.Update | exp.Delete | exp.Merge):
         return DML, type(tree).__name__.lower()
     if isinstance(tree, exp.Copy):
@@ -177,4 +188,4 @@ def classify(tree: exp.Expr | None, text: str, keyword: str) -> tuple[str, str]:
         return MAINTENANCE, type(tree).__name__.lower()
     if isinstance(tree, exp.Lock):
         return LOCK, "lock"
-    return classify_keyword(text, keyword), type(tree).__name__.lower()
+    return classify_keyword(words), type(tree).__name__.lower()

@@ -412,8 +412,3 @@ def _alter_action(
             return changed
         return True
     return bool(isinstance(action, exp.DropPrimaryKey))
-
-
-def new_in_script(ctx: StatementContext, table: Table) -> bool:
-    """Whether a table was created by the script itself (not in the snapshot)."""
-    return _new_in_script(ctx, table)

@@ -64,7 +64,6 @@ _STATEMENT_START = {
 }  # fmt: skip
 _ANALYZE_RUNS = {"SELECT", "WITH", "INSERT", "UPDATE", "DELETE", "REPLACE", "VALUES", "("}
 """MariaDB's ``ANALYZE stmt`` runs stmt; ``ANALYZE TABLE t`` collects statistics."""
-_TRUE = {"TRUE", "ON", "1", "YES", "T", "Y"}
 _FALSE = {"FALSE", "OFF", "0", "NO", "F", "N"}
 MAX_DEPTH = 120
 """Parenthesis nesting beyond which a statement is too complex to analyse (the parser recurses)."""
@@ -113,6 +112,13 @@ class Statement:
     @property
     def keyword(self) -> str:
         return self.tokens[0].text.upper() if self.tokens else ""
+
+    @property
+    def words(self) -> list[Lexeme]:
+        """The lexemes that count (no whitespace or comments), from the explained statement on if EXPLAIN."""
+        start = self.explain.offset if self.explain is not None else self.start
+        skip = (Kind.SPACE, Kind.COMMENT, Kind.EXEC_OPEN, Kind.EXEC_CLOSE)
+        return [x for x, at in zip(self.lexemes, self.lexeme_starts, strict=True) if at >= start and x.kind not in skip]
 
 
 class Script:
@@ -372,23 +378,19 @@ def _paren_depth(lexemes: list[Lexeme]) -> int:
 
 
 def _sql_mode_ambiguity(sql: str, lexemes: list[Lexeme], options: Options) -> Issue | None:
-    """MySQL without a known sql_mode: a text that splits differently with NO_BACKSLASH_ESCAPES is ambiguous."""
+    """MySQL without a known sql_mode: a text that lexes differently with NO_BACKSLASH_ESCAPES is ambiguous."""
     if "\\" not in sql:
         return None
-    other = Options(backslash_escapes=not options.backslash_escapes, ansi_quotes=options.ansi_quotes)
+    other = replace(options, backslash_escapes=not options.backslash_escapes)
     try:
-        alternative = lex(sql, Dialect.MYSQL, other)
+        alternative = _shape(lex(sql, Dialect.MYSQL, other))
     except LexError as exc:
-        alternative_error: int | None = exc.offset
+        offset = exc.offset
     else:
-        alternative_error = None
-        if _shape(alternative) == _shape(lexemes):
+        mine = _shape(lexemes)
+        if alternative == mine:
             return None
-    offset = alternative_error if alternative_error is not None else 0
-    for a, b in zip(_shape(lexemes), _shape(alternative) if alternative_error is None else [], strict=False):
-        if a != b:
-            offset = min(a[1], b[1])
-            break
+        offset = next((min(a[1], b[1]) for a, b in zip(mine, alternative, strict=False) if a != b), 0)
     return Issue(
         "syntax.ambiguous_lexing",
         "the statement boundaries depend on the server's sql_mode (NO_BACKSLASH_ESCAPES changes where a string "
