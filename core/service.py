@@ -277,8 +277,10 @@ class Copilot:
 
     def _tools(self, name: str) -> tuple[snap_svc.SnapshotInfo, SnapshotTools]:
         """The snapshot in use and what is built from it once (validator, retrieval index), cached."""
-        info, schema = self.current_schema(name)
-        safe = frozenset(self.get_connection(name).options.extra.get("safe_functions") or ())
+        with self.store.session() as session:  # one read: the snapshot in use and the connection's options
+            conn, info = snap_svc.current_snapshot(session, name)
+            schema = snap_svc.load_schema(session, info.id, self.snapshot_cache)
+            safe = frozenset(ConnectionOptions.from_dict(conn.options).extra.get("safe_functions") or ())
         key = (info.id, info.last_seen_at.isoformat(), safe)
         with self._tools_lock:
             cached = self._tools_cache.get(key)

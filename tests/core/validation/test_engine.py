@@ -139,3 +139,17 @@ def test_the_server_check_confirms_names_and_never_executes(dialect, copilot, tm
     _, target, _ = copilot._target("db")
     with connect(target) as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM items").scalar() == 1
+
+
+def test_a_connections_safe_functions_reach_its_validator_and_dangerous_ones_stay_refused(copilot, tmp_path):
+    run_sqlite(str(tmp_path / "f.db"), "CREATE TABLE items (id INTEGER PRIMARY KEY, qty INTEGER);")
+    copilot.add_connection("lite2", f"sqlite:///{tmp_path / 'f.db'}")
+    copilot.refresh_snapshot("lite2")
+    unknown = copilot.validate("SELECT my_fn(qty) FROM items", connection="lite2")
+    assert any(f.rule == "risk.unknown_function" for f in unknown.findings), unknown.findings
+    copilot.set_connection_options("lite2", safe_functions=["My_Fn", "load_extension"])
+    allowed = copilot.validate("SELECT my_fn(qty) FROM items", connection="lite2")
+    assert not any(f.rule == "risk.unknown_function" for f in allowed.findings), allowed.findings
+    assert allowed.risk_level.value == "none"
+    still = copilot.validate("SELECT load_extension('x') FROM items", connection="lite2")
+    assert still.risk_level.value == "critical", still.findings
