@@ -29,7 +29,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(
         default_factory=default_data_dir,
-        description="Directory for the embedded store and the demo files.",
+        description="Directory for the embedded store, the log file (sqldraft.log) and the demo files.",
     )
     store_url: str | None = Field(
         default=None,
@@ -54,8 +54,8 @@ class Settings(BaseSettings):
     )
     default_refresh: str = Field(
         default="6h",
-        description="Refresh schedule for connections that set none: an interval (30m, 6h, 1d) or a "
-        "five-field cron expression.",
+        description="Refresh schedule for connections that set none: an interval (30m, 6h, 1d), a "
+        "five-field cron expression, or off.",
     )
     max_sql_chars: int = Field(
         default=262_144,
