@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 
-class Hint(enum.Enum):
+class Hint(enum.StrEnum):
     """A way out that an error suggests; the adapter that shows the error says how."""
 
     REFRESH_SNAPSHOT = "refresh_snapshot"
@@ -80,11 +80,10 @@ class NotFound(SqldraftError):
 
 
 class NoSnapshot(NotFound):
-    """A connection has no schema snapshot yet; ``connection`` names it, the hint is to take one."""
+    """A connection has no schema snapshot yet; the hint is to take one of ``connection``."""
 
     def __init__(self, message: str, connection: str) -> None:
         super().__init__(message, hints=[HintRef(Hint.REFRESH_SNAPSHOT, connection)])
-        self.connection = connection
 
 
 class Conflict(SqldraftError):

@@ -247,7 +247,9 @@ class Copilot:
         """
         with self.store.session() as session:
             _, info = snap_svc.current_snapshot(session, name)
-            return info, snap_svc.load_schema(session, info.id, self.snapshot_cache)
+            return info, snap_svc.load_schema(
+                session, info.id, self.snapshot_cache, stats_key=info.last_seen_at.isoformat()
+            )
 
     def snapshot_status(self, name: str) -> dict[str, Any]:
         """What `snapshot show` reports: the snapshot in use, the last refresh and recent ones."""
@@ -277,16 +279,17 @@ class Copilot:
 
     def _tools(self, name: str) -> tuple[snap_svc.SnapshotInfo, SnapshotTools]:
         """The snapshot in use and what is built from it once (validator, retrieval index), cached."""
-        with self.store.session() as session:  # one read: the snapshot in use and the connection's options
+        with self.store.session() as session:  # the snapshot in use and the connection's options, one read
             conn, info = snap_svc.current_snapshot(session, name)
-            schema = snap_svc.load_schema(session, info.id, self.snapshot_cache)
             safe = frozenset(ConnectionOptions.from_dict(conn.options).extra.get("safe_functions") or ())
-        key = (info.id, info.last_seen_at.isoformat(), safe)
-        with self._tools_lock:
-            cached = self._tools_cache.get(key)
-            if cached is not None:
-                self._tools_cache.move_to_end(key)
-                return info, cached
+            key = (info.id, info.last_seen_at.isoformat(), safe)
+            with self._tools_lock:
+                cached = self._tools_cache.get(key)
+                if cached is not None:
+                    self._tools_cache.move_to_end(key)
+                    return info, cached
+            # only on a miss: the schema blob (the snapshot cache may still hold it decoded)
+            schema = snap_svc.load_schema(session, info.id, self.snapshot_cache, stats_key=key[1])
         validator = Validator(
             SchemaIndex(schema),
             settings=replace(self.validation_settings(), safe_functions=safe),

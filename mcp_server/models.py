@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from core.domain.drafts import Draft
+from core.domain.drafts import Draft, DraftStatus
 from core.validation.model import Validation
 
 
@@ -160,14 +160,14 @@ class DraftOutcome(BaseModel):
     def of(cls, d: Draft) -> DraftOutcome:
         review = d.review or {}
         validation = review.get("final_validation") or d.validation
-        if d.status.value == "completed" and review.get("status", "pending") == "pending":
+        if d.status is DraftStatus.COMPLETED and review.get("status", "pending") == "pending":
             step = (
                 "A person reviews this draft before anything runs (Slack buttons, `sqldraft review`, or "
                 "review_draft with a review-scoped token). If you change the SQL, call validate_sql."
             )
-        elif d.status.value == "clarification_needed":
+        elif d.status is DraftStatus.CLARIFICATION_NEEDED:
             step = "Answer the unresolved questions in a new draft_sql request."
-        elif d.status.value == "failed":
+        elif d.status is DraftStatus.FAILED:
             step = "Drafting failed; the error says why. Fix the cause and draft again."
         else:
             step = f"Decision: {review.get('status', 'pending')}."

@@ -131,7 +131,15 @@ class SnapshotCache:
                 self._items.popitem(last=False)
 
 
-def load_schema(session: Session, snapshot_id: int, cache: SnapshotCache | None = None) -> SchemaModel:
+def load_schema(
+    session: Session, snapshot_id: int, cache: SnapshotCache | None = None, *, stats_key: str | None = None
+) -> SchemaModel:
+    """The snapshot's schema model; with a cache and the snapshot's ``stats_key`` (its last_seen_at), a cached
+    model is returned without reading the compressed blob."""
+    if cache is not None and stats_key is not None:
+        hit = cache.get(snapshot_id, stats_key)
+        if hit is not None:
+            return hit
     row = session.execute(
         select(SnapshotRow.schema_blob, SnapshotRow.stats, SnapshotRow.last_seen_at).where(
             SnapshotRow.id == snapshot_id

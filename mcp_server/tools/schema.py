@@ -70,7 +70,6 @@ def register(server: MCPServer[AppState]) -> None:
         app = state(ctx)
         require(caller(app.default_identity), "draft")
         result = app.copilot.refresh_snapshot(connection, trigger="mcp")
-        assert result is not None
         if result.status == "error":
             raise ToolError(
                 f"refreshing {connection!r} failed: {result.error}; the last snapshot (if any) stays in use"

@@ -91,7 +91,6 @@ class SqldraftCommand:
         except SqldraftError as exc:
             respond(text=f":warning: {explain(exc)}", response_type="ephemeral")
             return
-        assert result is not None
         if result.error:
             text = f":warning: Refresh of `{command.connection}` failed: {result.error}"
         else:

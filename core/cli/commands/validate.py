@@ -9,6 +9,7 @@ from typing import Any
 from core.cli.context import Context, add_command
 from core.cli.inputs import read_sql_argument
 from core.textfmt import render_validation
+from core.validation.model import Status
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -38,4 +39,4 @@ def cmd_validate(ctx: Context) -> int:
         sql, connection=args.connection, dialect=args.dialect, mode=args.mode, server_check=args.server_check
     )
     ctx.emit(result.to_dict(), lambda: render_validation(result))
-    return 1 if result.status.value == "fail" else 0
+    return 1 if result.status is Status.FAIL else 0
