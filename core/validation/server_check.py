@@ -21,7 +21,6 @@ refused by every server and reported as rejected.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import struct
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -38,7 +37,7 @@ from sqlalchemy.engine import Connection, make_url
 from core.domain.schema import Dialect
 from core.errors import ConfigurationError, TargetUnreachable
 from core.introspection.targets import TargetConfig, connect, explain_error
-from core.validation.lex import Kind, LexError, lex
+from core.validation.lex import Kind, LexError, lex, split
 from core.validation.model import Finding, Severity, Status, Validation
 from core.validation.rules import RULES
 
@@ -85,6 +84,8 @@ def check_on_server(validation: Validation, target: TargetConfig, statements: li
         for index, text, line, column in checkable:
             sql = text.strip().rstrip(";")
             message = "it contains a NUL character" if "\x00" in sql else prepare(sql)
+            if message is not None and _several(sql, target.dialect):
+                message = f"{_SEVERAL}: {message}"
             if message is not None:
                 validation.findings.append(
                     Finding(
@@ -169,8 +170,6 @@ def _postgresql_session(conn: Connection, target: TargetConfig) -> _Prepare:
             if pgconn.status != pq.ConnStatus.OK:
                 raise _unreachable(target, _pg_error(result, pgconn) or "connection lost", conn)
             message = _pg_error(result, pgconn) or "refused to prepare it"
-            if "cannot insert multiple commands into a prepared statement" in message:
-                return f"{_SEVERAL}: {message}"
             return explain_error(Exception(message), target)
         finally:
             if not conn.invalidated and pgconn.status == pq.ConnStatus.OK:
@@ -241,7 +240,7 @@ def _mysql_prepare(conn: Connection, raw: Any, target: TargetConfig, sql: str) -
     except pymysql.MySQLError as exc:
         if not raw.open:
             raise _unreachable(target, exc, conn) from None
-        return _mysql_message(exc, target, sql)
+        return explain_error(exc, target)
     # COM_STMT_PREPARE_OK: status 0x00, statement id (4), columns (2), params (2), filler, warnings;
     # then the param definitions + EOF (if any params), then the column definitions + EOF (if any).
     try:
@@ -264,18 +263,13 @@ def _mysql_prepare(conn: Connection, raw: Any, target: TargetConfig, sql: str) -
     return None
 
 
-_NEAR = re.compile(r"near '(?P<rest>.*)' at line \d+$", re.DOTALL)
-
-
-def _mysql_message(exc: Exception, target: TargetConfig, sql: str) -> str:
-    message = explain_error(exc, target)
-    code = exc.args[0] if exc.args else None
-    match = _NEAR.search(str(exc.args[1]) if len(exc.args) > 1 else "")
-    if code == 1064 and match and match.group("rest"):
-        at = sql.rfind(match.group("rest"))
-        if at > 0 and sql[:at].rstrip().endswith(";"):
-            return f"{_SEVERAL}: {message}"
-    return message
+def _several(sql: str, dialect: Dialect) -> bool:
+    """Whether our own lexer sees more than one statement in a refused text (the server refused it anyway:
+    this only says why, without reading the server's localised error text)."""
+    try:
+        return len(split(sql, dialect)) > 1
+    except LexError:
+        return False
 
 
 # --- SQLite -------------------------------------------------------------------------------------
@@ -347,8 +341,6 @@ def _sqlite_session(target: TargetConfig) -> Iterator[_Prepare]:
                 cursor.fetchall()
             except (sqlite3.Error, sqlite3.Warning) as exc:
                 text = str(exc)
-                if "one statement at a time" in text:
-                    return f"{_SEVERAL}: {text}"
                 if denied:
                     return f"{denied[0]} is not checked: SQLite applies it while compiling ({text})"
                 return explain_error(exc, target)

@@ -566,3 +566,13 @@ def test_a_locked_table_does_not_hang_the_check(dialect: str, canaries: Canaries
         assert "timeout" in message.lower() and elapsed > 4
     sessions.assert_clean(dialect)
     assert canaries.state() == canaries.initial
+
+
+@pytest.mark.parametrize("dialect", [PG, MY, LITE])
+def test_a_semicolon_in_a_comment_is_not_called_a_second_statement(
+    dialect: str, canaries: Canaries, sessions: Sessions
+) -> None:
+    validation = _check(canaries, dialect, "SELECT 1 -- ;\n)")
+    (message,) = _rejections(validation)
+    assert "several statements" not in message, message
+    sessions.assert_clean(dialect)
