@@ -22,7 +22,6 @@ refused by every server and reported as rejected.
 from __future__ import annotations
 
 import sqlite3
-import struct
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,14 +30,15 @@ from typing import Any
 import psycopg
 import pymysql
 from psycopg import pq
-from pymysql.constants import CLIENT, COMMAND
 from sqlalchemy.engine import Connection, make_url
 
 from core.domain.schema import Dialect
 from core.errors import ConfigurationError, TargetUnreachable
 from core.introspection.targets import TargetConfig, connect, explain_error
+from core.validation import mysql_protocol
 from core.validation.lex import Kind, LexError, lex, split
 from core.validation.model import Finding, Severity, Status, Validation
+from core.validation.mysql_protocol import protocol_problem
 from core.validation.rules import RULES
 
 _CHECKED_TYPES = {"select", "insert", "update", "delete", "merge"}
@@ -192,14 +192,12 @@ def _mysql_session(conn: Connection, target: TargetConfig) -> Iterator[_Prepare]
     raw = conn.connection.dbapi_connection
     if not isinstance(raw, pymysql.connections.Connection):
         raise TypeError(f"expected a pymysql connection, got {type(raw).__name__}")
-    if raw.client_flag & CLIENT.MULTI_STATEMENTS:
+    problem = protocol_problem(raw)
+    if problem is not None:
         raise ConfigurationError(
-            f"connection {target.name!r} enables multi-statements (client_flag in its URL): the server "
-            "check refuses to run on it; drop client_flag from the connection URL"
+            f"connection {target.name!r} cannot be checked by the server: {problem}; drop client_flag from "
+            "the connection URL"
         )
-    if raw.client_flag & CLIENT.DEPRECATE_EOF:
-        # pymysql never asks for it; the packet reading below expects the EOF packets.
-        raise ConfigurationError(f"connection {target.name!r} uses CLIENT_DEPRECATE_EOF, which the check cannot read")
     mariadb = "mariadb" in raw.get_server_info().lower()
     saved_timeout = raw._read_timeout
     try:
@@ -235,32 +233,11 @@ def _mysql_prepare(conn: Connection, raw: Any, target: TargetConfig, sql: str) -
     except UnicodeEncodeError:
         return f"it cannot be sent in the connection's encoding ({raw.encoding})"
     try:
-        raw._execute_command(COMMAND.COM_STMT_PREPARE, payload)
-        first = raw._read_packet()  # an ERR packet is read whole, then raised
-    except pymysql.MySQLError as exc:
-        if not raw.open:
-            raise _unreachable(target, exc, conn) from None
-        return explain_error(exc, target)
-    # COM_STMT_PREPARE_OK: status 0x00, statement id (4), columns (2), params (2), filler, warnings;
-    # then the param definitions + EOF (if any params), then the column definitions + EOF (if any).
-    try:
-        if first.read_uint8() != 0:
-            raise pymysql.err.InternalError(0, "unexpected reply to COM_STMT_PREPARE")
-        statement_id = first.read_uint32()
-        num_columns = first.read_uint16()
-        num_params = first.read_uint16()
-        for count in (num_params, num_columns):
-            if count:
-                for _ in range(count):
-                    raw._read_packet()
-                if not raw._read_packet().is_eof_packet():
-                    raise pymysql.err.InternalError(0, "expected an EOF packet after the definitions")
-        # COM_STMT_CLOSE has no reply.
-        raw._execute_command(COMMAND.COM_STMT_CLOSE, struct.pack("<I", statement_id))
-    except Exception as exc:
-        # Out of step with the server (or the socket failed): never reuse the connection.
+        result = mysql_protocol.prepare(raw, payload)
+    except (pymysql.MySQLError, mysql_protocol.OutOfStep) as exc:
+        # The socket failed or the reply was out of step with the server: never reuse the connection.
         raise _unreachable(target, exc, conn) from None
-    return None
+    return None if result.error is None else explain_error(result.error, target)
 
 
 def _several(sql: str, dialect: Dialect) -> bool:

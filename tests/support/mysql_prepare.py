@@ -10,31 +10,13 @@ syntax error (1064) at the second one, which :func:`second_statement_at` recogni
 from __future__ import annotations
 
 import re
-import struct
-from dataclasses import dataclass
 
 import pymysql
-from pymysql.constants import CLIENT, COMMAND
-from pymysql.protocol import FieldDescriptorPacket
 
+from core.validation import mysql_protocol
+from core.validation.mysql_protocol import Prepared
 
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    """What the server said to COM_STMT_PREPARE."""
-
-    ok: bool
-    columns: tuple[str, ...] = ()
-    """The result columns' names (the server names an expression by its text)."""
-    params: int = 0
-    code: int | None = None
-    message: str = ""
-
-    @property
-    def near(self) -> str | None:
-        """The text after the error position of a syntax error (1064), as the server quotes it."""
-        m = _NEAR.search(self.message)
-        return m.group("rest") if self.code == 1064 and m else None
-
+__all__ = ["Prepared", "check_connection", "error_offset", "near", "prepare", "second_statement_at"]
 
 _NEAR = re.compile(r"near '(?P<rest>.*)' at line \d+\Z", re.DOTALL)
 
@@ -43,43 +25,21 @@ _DROPPED = " \t\n\r\f\v;"
 
 
 def check_connection(conn: pymysql.connections.Connection) -> None:
-    """The reading below relies on the classic protocol: no multi-statements, EOF packets on."""
-    if conn.client_flag & CLIENT.MULTI_STATEMENTS:
-        raise RuntimeError("the connection enables multi-statements")
-    if conn.client_flag & CLIENT.DEPRECATE_EOF:
-        raise RuntimeError("the connection uses CLIENT_DEPRECATE_EOF")
+    """The packet reading relies on the classic protocol: no multi-statements, EOF packets on."""
+    problem = mysql_protocol.protocol_problem(conn)
+    if problem is not None:
+        raise RuntimeError(problem)
 
 
 def prepare(conn: pymysql.connections.Connection, sql: str) -> Prepared:
-    """COM_STMT_PREPARE ``sql``, read the whole reply, COM_STMT_CLOSE it. Never executed."""
-    conn._execute_command(COMMAND.COM_STMT_PREPARE, sql.encode("utf-8"))
-    try:
-        first = conn._read_packet()  # an ERR packet is read whole, then raised: the connection stays in step
-    except pymysql.err.MySQLError as exc:
-        if not conn.open:
-            raise
-        code = exc.args[0] if exc.args else None
-        message = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
-        return Prepared(False, code=code, message=message)
-    # COM_STMT_PREPARE_OK: 0x00, statement id (4), columns (2), params (2), filler (1), warnings (2);
-    # then the parameter definitions and an EOF (if any), then the column definitions and an EOF (if any).
-    if first.read_uint8() != 0:
-        conn._force_close()
-        raise RuntimeError("unexpected reply to COM_STMT_PREPARE")
-    statement_id = first.read_uint32()
-    num_columns = first.read_uint16()
-    num_params = first.read_uint16()
-    for _ in range(num_params):
-        conn._read_packet()
-    if num_params and not conn._read_packet().is_eof_packet():
-        conn._force_close()
-        raise RuntimeError("expected an EOF packet after the parameter definitions")
-    names = [conn._read_packet(FieldDescriptorPacket).name for _ in range(num_columns)]
-    if num_columns and not conn._read_packet().is_eof_packet():
-        conn._force_close()
-        raise RuntimeError("expected an EOF packet after the column definitions")
-    conn._execute_command(COMMAND.COM_STMT_CLOSE, struct.pack("<I", statement_id))  # no reply
-    return Prepared(True, columns=tuple(names), params=num_params)
+    """COM_STMT_PREPARE ``sql`` through the product's own protocol code. Never executed."""
+    return mysql_protocol.prepare(conn, sql.encode("utf-8"))
+
+
+def near(result: Prepared) -> str | None:
+    """The text after the error position of a syntax error (1064), as the server quotes it."""
+    m = _NEAR.search(result.message)
+    return m.group("rest") if result.code == 1064 and m else None
 
 
 def error_offset(sql: str, result: Prepared) -> int | None:
@@ -88,7 +48,7 @@ def error_offset(sql: str, result: Prepared) -> int | None:
     The server quotes the rest of the text it read (without the dropped end), cut to 77 bytes and
     "..." when longer; a cut quote that fits several places gives the last of them.
     """
-    rest = result.near
+    rest = near(result)
     if rest is None:
         return None
     encoded = sql.rstrip(_DROPPED).encode("utf-8")
