@@ -12,22 +12,22 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import secrets
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
+from xml.etree import ElementTree
 
 import psycopg
-import pymysql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import MARIADB_HOST, PG, PG_BASE, ROOT, header
+from bench.common import ROOT, header, sa_url
 from core.domain.schema import Dialect, SchemaModel
 from core.introspection import introspect
 from core.introspection.targets import TargetConfig, connect
@@ -37,6 +37,7 @@ from core.validation.model import RiskLevel, Severity, Validation
 from core.validation.names import SchemaIndex
 from tests.support.cases import Case, load_cases
 from tests.support.fixture_schema import fixture_ddl, fixture_rows
+from tests.support.servers import mariadb_admin, mariadb_database, pg_database, run_mariadb, run_pg, run_sqlite
 
 DIALECTS = ("postgresql", "mysql", "sqlite")
 LABEL = {"postgresql": "PostgreSQL", "mysql": "MariaDB", "sqlite": "SQLite"}
@@ -55,72 +56,30 @@ def child_env(**extra: str) -> dict[str, str]:
 # --- the fixture schema on real servers -------------------------------------------------------------
 
 
-@contextmanager
-def pg_database(name: str) -> Iterator[str]:
-    with psycopg.connect(PG, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{PG_BASE}/{name}"
-    finally:
-        with psycopg.connect(PG, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _mariadb(database: str | None = None) -> pymysql.connections.Connection:
-    return pymysql.connect(
-        host=MARIADB_HOST, user="root", password="", database=database, autocommit=True, charset="utf8mb4"
-    )
-
-
-@contextmanager
-def mariadb_database(name: str) -> Iterator[str]:
-    admin = _mariadb()
-    try:
-        with admin.cursor() as cur:
-            cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
-        yield f"mysql://root@{MARIADB_HOST}/{name}"
-    finally:
-        with admin.cursor() as cur:
-            cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
-        admin.close()
-
-
 def snapshot(dialect: Dialect, url: str) -> SchemaModel:
-    sa = url.replace("postgresql://", "postgresql+psycopg://").replace("mysql://", "mysql+pymysql://")
-    with connect(TargetConfig("fixture", dialect, sa, None)) as conn:
+    with connect(TargetConfig("fixture", dialect, sa_url(url), None)) as conn:
         return introspect(conn, dialect)
 
 
 def fixture_models(stack: ExitStack) -> tuple[dict[str, SchemaModel], str]:
-    """Snapshots of the fixture schema per dialect, and the server versions."""
-    import sqlite3
-
-    name = f"sqldraft_bench_safety_{secrets.token_hex(4)}"
+    """Snapshots of the fixture schema per dialect (throwaway databases, as the tests make them), and versions."""
     models: dict[str, SchemaModel] = {}
     folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="safety_bench_")))
     path = folder / "fixture.db"
-    conn = sqlite3.connect(path)
-    try:
-        for statement in fixture_ddl("sqlite") + fixture_rows("sqlite"):
-            conn.executescript(statement + ";")
-        conn.commit()
-    finally:
-        conn.close()
+    run_sqlite(str(path), *(s + ";" for s in fixture_ddl("sqlite") + fixture_rows("sqlite")))
     models["sqlite"] = snapshot(Dialect.SQLITE, f"sqlite:///{path}")
 
-    url = stack.enter_context(pg_database(name))
-    with psycopg.connect(url, autocommit=True) as pg:
-        for statement in fixture_ddl("postgresql") + fixture_rows("postgresql"):
-            pg.execute(statement)
+    url = stack.enter_context(pg_database())
+    run_pg(url, *fixture_ddl("postgresql"), *fixture_rows("postgresql"))
+    with psycopg.connect(url) as pg:
         pg_version = str(pg.execute("SHOW server_version").fetchone()[0]).split()[0]  # type: ignore[index]
     models["postgresql"] = snapshot(Dialect.POSTGRESQL, url)
 
-    url = stack.enter_context(mariadb_database(name))
-    my = _mariadb(name)
+    url = stack.enter_context(mariadb_database())
+    run_mariadb(url, *fixture_ddl("mysql"), *fixture_rows("mysql"))
+    my = mariadb_admin(url.rsplit("/", 1)[1])
     try:
         with my.cursor() as cur:
-            for statement in fixture_ddl("mysql") + fixture_rows("mysql"):
-                cur.execute(statement)
             cur.execute("SELECT VERSION(), @@lower_case_table_names")
             my_version, lctn = cur.fetchone()
     finally:
@@ -311,20 +270,38 @@ def run_cli_too_large() -> None:
 def run_injection() -> None:
     from tests.core.validation import test_server_check_injection as inj
 
-    command = [sys.executable, "-m", "pytest", INJECTION_TEST, "-q", "-p", "no:cacheprovider"]
-    start = time.perf_counter()
-    proc = subprocess.run(
-        command, cwd=ROOT, env=child_env(SQLDRAFT_REQUIRE_SERVICES="1"), capture_output=True, text=True
+    with tempfile.TemporaryDirectory(prefix="safety_bench_") as folder:
+        report = Path(folder) / "injection.xml"
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            INJECTION_TEST,
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--junitxml={report}",
+        ]
+        start = time.perf_counter()
+        proc = subprocess.run(
+            command, cwd=ROOT, env=child_env(SQLDRAFT_REQUIRE_SERVICES="1"), capture_output=True, text=True
+        )
+        elapsed = time.perf_counter() - start
+        suite = ElementTree.parse(report).getroot()
+    suite = suite if suite.tag == "testsuite" else suite[0]
+    counts = {k: int(suite.get(k, 0)) for k in ("tests", "failures", "errors", "skipped")}
+    failed = {
+        case.get("name", "")
+        for case in suite.iter("testcase")
+        if case.find("failure") is not None or case.find("error") is not None
+    }
+    summary = (
+        f"{counts['tests']} tests, {counts['failures']} failed, {counts['errors']} errors, {counts['skipped']} skipped"
     )
-    elapsed = time.perf_counter() - start
-    output = proc.stdout + proc.stderr
-    summary = next((x for x in reversed(output.splitlines()) if re.search(r"\d+ (passed|failed|error)", x)), "")
-    counts = {k: int(n) for n, k in re.findall(r"(\d+) (passed|failed|skipped|errors?|xfailed|xpassed)", summary)}
-    failed = set(re.findall(r"^(?:FAILED|ERROR) \S+?::(\S+)", output, re.M))
     print("### Injection corpus (server check)\n")
     print(f"`SQLDRAFT_REQUIRE_SERVICES=1 pytest {INJECTION_TEST} -q -p no:cacheprovider`: ", end="")
     print(f"exit code {proc.returncode}, ")
-    print(f"{summary.strip('= ') or '(no summary line)'}; {elapsed:.0f} s.\n")
+    print(f"{summary}; {elapsed:.0f} s.\n")
     print(
         "| dialect | corpus texts | several statements (must be rejected) | one-statement check: canaries untouched "
         "| through validate (query + dml) |"
@@ -343,8 +320,10 @@ def run_injection() -> None:
     total = len(inj.DIALECT_CASES)
     bad = sum(x.startswith("test_a_hostile_text_as_one_statement") for x in failed)
     print(f"\ncanaries untouched **{total - bad}/{total}** ({len(inj.CORPUS)} texts over three dialects); ")
-    print(f"tests: {counts.get('passed', 0)} passed, {counts.get('failed', 0)} failed, ")
-    print(f"{counts.get('skipped', 0)} skipped, {counts.get('error', 0) + counts.get('errors', 0)} errors.")
+    passed = counts["tests"] - counts["failures"] - counts["errors"] - counts["skipped"]
+    print(
+        f"tests: {passed} passed, {counts['failures']} failed, {counts['skipped']} skipped, {counts['errors']} errors."
+    )
     if failed:
         print("\nfailed: " + ", ".join(sorted(failed)))
     print()
