@@ -60,6 +60,7 @@ from psycopg import pq
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from core.validation import mysql_protocol  # noqa: E402
 from tests.support.cases import DIALECTS, FIXTURES, Case, load_cases  # noqa: E402
 from tests.support.fixture_schema import fixture_ddl, fixture_rows  # noqa: E402
 
@@ -281,23 +282,21 @@ class MariaDbChecker:
         self.conn.close()
 
     def _prepare(self, sql: str) -> tuple[str, str]:
-        """('ok'|'unpreparable'|'syntax'|'analysis', message) from PREPARE in a rolled-back transaction."""
+        """('ok'|'unpreparable'|'syntax'|'analysis', message) from COM_STMT_PREPARE: never executed."""
         with self.conn.cursor() as cur:
-            cur.execute("START TRANSACTION")
+            cur.execute("START TRANSACTION READ ONLY")
             try:
-                cur.execute("PREPARE sqldraft_cc FROM %s", (sql,))
-                cur.execute("DEALLOCATE PREPARE sqldraft_cc")
-                return "ok", ""
-            except pymysql.MySQLError as exc:
-                code = exc.args[0] if exc.args else 0
-                msg = f"{code} {exc.args[1] if len(exc.args) > 1 else exc}"
-                if code == NOT_PREPARABLE:
-                    return "unpreparable", msg
-                if code in SYNTAX_ERRORS:
-                    return "syntax", msg
-                return "analysis", msg
+                result = mysql_protocol.prepare(self.conn, sql.encode("utf-8"))
             finally:
                 cur.execute("ROLLBACK")
+        if result.ok or result.code == READ_ONLY_TRANSACTION:
+            return "ok", ""  # 1792: parsed, and refused only because it would write
+        msg = f"{result.code} {result.message}"
+        if result.code == NOT_PREPARABLE:
+            return "unpreparable", msg
+        if result.code in SYNTAX_ERRORS:
+            return "syntax", msg
+        return "analysis", msg
 
     def _boundary(self, text: str, k: int) -> bool:
         if self._prepare(text[:k])[0] == "syntax":
