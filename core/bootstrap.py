@@ -1,16 +1,33 @@
-"""The one place that wires sqldraft together from settings."""
+"""The one place that wires sqldraft together from settings: the store, the caches, the bus, the pool."""
 
 from __future__ import annotations
 
-from typing import Any
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from core.crypto import Cipher
+from core.events import EventBus
+from core.generation.generators import make_generator
+from core.generation.retrieval import Embedder
 from core.service import Copilot
+from core.services.drafting import DraftingDeps
+from core.services.refresh import RefreshDeps
+from core.services.snapshots import SnapshotCache
+from core.services.tools import ToolCache, ToolSettings
 from core.settings import Settings
-from core.store import Store
+from core.store import Clock, Store
+from core.store.models import utcnow
+from core.validation.context import Settings as ValidationSettings
+from core.workers import DraftPool
+
+T = TypeVar("T")
 
 
-def build_copilot(settings: Settings | None = None, *, ensure_store: bool = True) -> Copilot:
+def build_copilot(settings: Settings | None = None, *, ensure_store: bool = True, clock: Clock = utcnow) -> Copilot:
     """A Copilot over the configured store; creates an empty store on first use.
 
     Raises:
@@ -22,10 +39,48 @@ def build_copilot(settings: Settings | None = None, *, ensure_store: bool = True
     store = Store(settings.effective_store_url())
     if ensure_store:
         store.ensure_ready()
-    copilot = Copilot(settings, store, cipher)
+    instance = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    schemas, tools, bus = SnapshotCache(), ToolCache(), EventBus()
+    tool_settings = ToolSettings(
+        validation=ValidationSettings(large_table_rows=settings.large_table_rows, large_offset=settings.large_offset),
+        max_sql_chars=settings.max_sql_chars,
+    )
+    refresh = RefreshDeps(
+        uows=store.uow, cipher=cipher, settings=settings, clock=clock, holder=instance, schemas=schemas,
+        tools=tools, tool_settings=tool_settings, bus=bus,
+    )  # fmt: skip
+    drafting = DraftingDeps(
+        uows=store.uow, settings=settings, clock=clock, worker=instance, schemas=schemas, tools=tools,
+        tool_settings=tool_settings, generator=_once(lambda: make_generator(settings)),
+        embedder=_once(lambda: _embedder(settings)),
+    )  # fmt: skip
+    pool = DraftPool(settings.draft_workers)
+    copilot = Copilot(settings, store, cipher, clock, refresh=refresh, drafting=drafting, pool=pool, bus=bus)
     if ensure_store:
         copilot.recover_interrupted_drafts()
     return copilot
+
+
+def _once(make: Callable[[], T]) -> Callable[[], T]:
+    """``make()`` on the first call, the same object after (thread-safe)."""
+    made: list[T] = []
+    lock = threading.Lock()
+
+    def get() -> T:
+        with lock:
+            if not made:
+                made.append(make())
+            return made[0]
+
+    return get
+
+
+def _embedder(settings: Settings) -> Embedder | None:
+    if settings.retrieval != "hybrid":
+        return None
+    from core.generation.embeddings import load_embedder
+
+    return load_embedder()
 
 
 def init_store(settings: Settings) -> dict[str, Any]:

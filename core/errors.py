@@ -34,6 +34,8 @@ class Hint(enum.StrEnum):
     """Generate a secret key for SQLDRAFT_SECRET_KEY."""
     UPGRADE_STORE = "upgrade_store"
     """Upgrade the metadata store to this version."""
+    ALLOW_INVALID = "allow_invalid"
+    """Save the edit although it has error findings (an explicit, recorded choice)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,3 +122,14 @@ class LLMError(UpstreamError):
 
 class TooLarge(InvalidInput):
     """An input is over its configured size limit."""
+
+
+class InvalidEdit(InvalidInput):
+    """An edited script has error findings and saving it anyway was not asked for.
+
+    ``findings`` are the error findings as dicts (rule, message, line, column), for adapters to show.
+    """
+
+    def __init__(self, message: str, findings: list[dict[str, object]]) -> None:
+        super().__init__(message, hints=[Hint.ALLOW_INVALID])
+        self.findings = findings

@@ -18,12 +18,12 @@ if TYPE_CHECKING:
     from core.domain.drafts import Draft
     from core.domain.schema import Table
     from core.scheduler import ScheduledRun
-    from core.services.audit import Event
-    from core.services.connections import VerifyReport
-    from core.services.examples import ExampleInfo
-    from core.services.history import HistoryPage
-    from core.services.review import ReviewRecord
-    from core.services.snapshots import RefreshResult, SnapshotInfo
+    from core.domain.audit import Event
+    from core.domain.connections import VerifyReport
+    from core.domain.examples import ExampleInfo
+    from core.domain.history import HistoryPage
+    from core.domain.review import ReviewRecord
+    from core.domain.snapshots import RefreshResult, SnapshotInfo
 
 __all__ = ["age_words", "ago", "error_text", "render_draft", "render_validation", "table"]
 
@@ -37,6 +37,7 @@ HINTS: Mapping[Hint, str] = {
     Hint.OMIT_DIALECT: "leave --dialect out, or drop the connection to check in another dialect",
     Hint.GENERATE_KEY: "generate one with `sqldraft keys generate` (or `sqldraft init`)",
     Hint.UPGRADE_STORE: "run `sqldraft init` to upgrade it",
+    Hint.ALLOW_INVALID: "add --allow-invalid to save it anyway",
 }
 """Each hint a core error carries, as the command line says it."""
 

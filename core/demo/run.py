@@ -13,9 +13,9 @@ from core.demo import create_sample_database
 from core.domain.connections import ConnectionProfile
 from core.domain.drafts import Draft
 from core.domain.schema import Table
-from core.services.history import HistoryPage, HistoryQuery
-from core.services.review import ReviewRecord
-from core.services.snapshots import RefreshResult
+from core.domain.history import HistoryPage, HistoryQuery
+from core.domain.review import ReviewRecord
+from core.domain.snapshots import RefreshResult
 from core.settings import Settings
 
 CONNECTION = "shop"

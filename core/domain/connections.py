@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from core.domain.record import Record
 from core.domain.schema import Dialect
 from core.errors import InvalidInput
 
@@ -178,3 +179,16 @@ class ConnectionProfile:
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+class VerifyReport(Record):
+    """What ``connections verify`` found: reachable, server version, and whether the role can write."""
+
+    name: str
+    ok: bool
+    server_version: str | None
+    can_write: bool | None
+    write_reasons: list[str]
+    elapsed_ms: int
+    error: str | None = None
+    read_only_hint: str | None = None

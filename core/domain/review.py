@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from core.domain.record import Record, Timestamp
 from core.errors import Forbidden, InvalidInput
 
 PRINCIPAL_RE = re.compile(r"^(slack|slack-group|mcp|cli|system):[^\s,]{1,150}$")
@@ -129,3 +130,15 @@ class ReviewPolicy:
 
     def to_dict(self) -> dict[str, Any]:
         return {"approvers": self.approvers, "allow_self_approval": self.allow_self_approval}
+
+
+class ReviewRecord(Record):
+    id: int
+    draft_id: str
+    decision: str
+    reviewer: str
+    note: str | None
+    final_script: str | None
+    diff: str | None
+    validation: dict[str, Any] | None
+    created_at: Timestamp

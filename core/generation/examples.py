@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
 
 
 @dataclass(slots=True)
@@ -15,9 +14,3 @@ class Example:
     negative: bool = False
     note: str | None = None
     score: float = 0.0
-
-
-class ExampleSource(Protocol):
-    """Relevant active examples for a connection and a request, best first."""
-
-    def relevant(self, connection: str, request: str, limit: int) -> list[Example]: ...

@@ -2,38 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.domain.audit import Event
+from core.errors import InvalidInput
+from core.store import UnitOfWork
 from core.store.models import EventRow, utcnow
 
 SYSTEM = "system:sqldraft"
-
-
-@dataclass(slots=True)
-class Event:
-    id: int
-    at: datetime
-    principal: str
-    kind: str
-    draft_id: str | None
-    connection: str | None
-    detail: dict[str, Any]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "at": self.at.isoformat(),
-            "principal": self.principal,
-            "kind": self.kind,
-            "draft_id": self.draft_id,
-            "connection": self.connection,
-            "detail": self.detail,
-        }
 
 
 def record_event(
@@ -60,7 +40,7 @@ def record_event(
 
 
 def list_events(
-    session: Session,
+    uow: UnitOfWork,
     *,
     draft_id: str | None = None,
     kind: str | None = None,
@@ -68,6 +48,14 @@ def list_events(
     since: datetime | None = None,
     limit: int = 100,
 ) -> list[Event]:
+    """Audit events, newest first, filtered.
+
+    Raises:
+        InvalidInput: a limit outside 1 to 10000.
+    """
+    if not 1 <= limit <= 10_000:
+        raise InvalidInput("limit is out of range: use 1 to 10000")
+    session = uow.session
     query = select(EventRow)
     if draft_id:
         query = query.where(EventRow.draft_id == draft_id)
@@ -79,6 +67,14 @@ def list_events(
         query = query.where(EventRow.at >= since)
     rows = session.scalars(query.order_by(EventRow.id.desc()).limit(limit)).all()
     return [
-        Event(r.id, r.at, r.principal, r.kind, r.draft_id, r.connection_name, dict(r.detail or {}))
+        Event(
+            id=r.id,
+            at=r.at,
+            principal=r.principal,
+            kind=r.kind,
+            draft_id=r.draft_id,
+            connection=r.connection_name,
+            detail=dict(r.detail or {}),
+        )
         for r in reversed(rows)
     ]

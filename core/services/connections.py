@@ -6,6 +6,7 @@ import os
 import re
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -19,6 +20,7 @@ from core.domain.connections import (
     ConnectionProfile,
     RefreshStatus,
     Schedule,
+    VerifyReport,
     validate_name,
 )
 from core.domain.review import parse_principals
@@ -26,7 +28,7 @@ from core.domain.schema import Dialect
 from core.errors import Conflict, Hint, HintRef, InvalidInput, NotFound, TargetUnreachable
 from core.introspection.targets import TargetConfig, connect, explain_error, parse_target_url, read_only_hint
 from core.store import UnitOfWork
-from core.store.models import ConnectionRow, SnapshotRow, utcnow
+from core.store.models import ConnectionRow, SnapshotRow
 
 
 @dataclass(slots=True)
@@ -110,7 +112,7 @@ def check_options(options: ConnectionOptions) -> ConnectionOptions:
     return options
 
 
-def add_connection(new: NewConnection, *, uow: UnitOfWork, cipher: Cipher) -> ConnectionProfile:
+def add_connection(uow: UnitOfWork, new: NewConnection, *, cipher: Cipher, now: datetime) -> ConnectionProfile:
     """Store a new connection profile; the password is encrypted and kept apart from the URL.
 
     Raises:
@@ -138,8 +140,8 @@ def add_connection(new: NewConnection, *, uow: UnitOfWork, cipher: Cipher) -> Co
         url=parsed.url.render_as_string(hide_password=False),
         credential=credential,
         options=new.options.to_dict(),
-        created_at=utcnow(),
-        updated_at=utcnow(),
+        created_at=now,
+        updated_at=now,
     )
     session.add(row)
     session.flush()
@@ -167,10 +169,41 @@ def current_snapshot_rows(session: Session, rows: list[ConnectionRow]) -> dict[i
     }
 
 
-def list_connections(*, session: Session) -> list[ConnectionProfile]:
+def list_connections(uow: UnitOfWork) -> list[ConnectionProfile]:
+    session = uow.session
     rows = list(session.scalars(select(ConnectionRow).order_by(ConnectionRow.name)))
     snaps = current_snapshot_rows(session, rows)
     return [to_profile(r, snaps.get(r.id)) for r in rows]
+
+
+def get_connection(uow: UnitOfWork, name: str) -> ConnectionProfile:
+    """One connection's profile with its snapshot in use.
+
+    Raises:
+        NotFound: unknown name (with close names).
+    """
+    row = find_connection(uow.session, name)
+    return to_profile(row, current_snapshot_rows(uow.session, [row]).get(row.id))
+
+
+@dataclass(slots=True)
+class Target:
+    """A connection as the code that talks to its database needs it (the password decrypted)."""
+
+    id: int
+    config: TargetConfig
+    options: dict[str, Any]
+
+
+def target_for(
+    uow: UnitOfWork, name: str, *, cipher: Cipher, connect_timeout: float, statement_timeout: float
+) -> Target:
+    """Read a connection and end the read, so that no store transaction stays open over the network call."""
+    row = find_connection(uow.session, name)
+    config = target_config(row, cipher, connect_timeout=connect_timeout, statement_timeout=statement_timeout)
+    target = Target(id=row.id, config=config, options=dict(row.options or {}))
+    uow.rollback()
+    return target
 
 
 def target_config(
@@ -185,30 +218,6 @@ def target_config(
         connect_timeout=connect_timeout,
         statement_timeout=statement_timeout,
     )
-
-
-@dataclass(slots=True)
-class VerifyReport:
-    name: str
-    ok: bool
-    server_version: str | None
-    can_write: bool | None
-    write_reasons: list[str]
-    elapsed_ms: int
-    error: str | None = None
-    read_only_hint: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "ok": self.ok,
-            "server_version": self.server_version,
-            "can_write": self.can_write,
-            "write_reasons": self.write_reasons,
-            "elapsed_ms": self.elapsed_ms,
-            "error": self.error,
-            "read_only_hint": self.read_only_hint,
-        }
 
 
 _PG_WRITE_CHECK = """
@@ -319,7 +328,7 @@ def verify_target(target: TargetConfig) -> VerifyReport:
     )
 
 
-def set_options(name: str, changes: dict[str, Any], *, uow: UnitOfWork) -> ConnectionProfile:
+def set_options(uow: UnitOfWork, name: str, changes: dict[str, Any], *, now: datetime) -> ConnectionProfile:
     """Change a connection's options (only the keys given)."""
     row = find_connection(uow.session, name)
     merged = {**ConnectionOptions.from_dict(row.options).to_dict(), **changes}
@@ -327,7 +336,7 @@ def set_options(name: str, changes: dict[str, Any], *, uow: UnitOfWork) -> Conne
     if row.dialect == Dialect.SQLITE.value and (options.include_schemas or options.exclude_schemas):
         raise InvalidInput("sqlite connections have no schemas to include or exclude")
     row.options = options.to_dict()
-    row.updated_at = utcnow()
+    row.updated_at = now
     uow.session.flush()
     profile = to_profile(row)
     uow.commit()
@@ -347,7 +356,7 @@ def dependent_drafts(session: Session, connection_id: int) -> int:
     )
 
 
-def remove_connection(name: str, *, force: bool, uow: UnitOfWork) -> int:
+def remove_connection(uow: UnitOfWork, name: str, *, force: bool) -> int:
     """Remove a connection and its snapshots; with drafts, refuse unless ``force`` (drafts are kept).
 
     Returns the number of drafts kept without their connection.
@@ -368,7 +377,7 @@ def remove_connection(name: str, *, force: bool, uow: UnitOfWork) -> int:
     return drafts
 
 
-def rotate_credentials(*, uow: UnitOfWork, cipher: Cipher) -> int:
+def rotate_credentials(uow: UnitOfWork, *, cipher: Cipher) -> int:
     """Re-encrypt every stored credential with the first key; returns how many."""
     count = 0
     for row in uow.session.scalars(select(ConnectionRow).where(ConnectionRow.credential.is_not(None))):

@@ -15,8 +15,8 @@ from core.domain.drafts import DRAFT_ID_RE, Attempt, Draft, DraftStatus
 from core.errors import Conflict, Hint, InvalidInput, NotFound
 from core.generation.pipeline import AttemptRecord, Outcome
 from core.services.audit import SYSTEM, record_event
-from core.store import Store
-from core.store.models import DraftAttemptRow, DraftRow, ReviewRow, utcnow
+from core.store import UnitOfWork
+from core.store.models import DraftAttemptRow, DraftRow, ReviewRow
 from core.validation.model import Category
 
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
@@ -123,7 +123,7 @@ def load_draft(session: Session, draft_id: str) -> Draft:
 
 
 def create_draft(
-    store: Store,
+    uow: UnitOfWork,
     *,
     connection_id: int,
     connection_name: str,
@@ -132,112 +132,108 @@ def create_draft(
     mode: str,
     requester: str,
     generator: str,
+    now: datetime,
 ) -> str:
-    now = utcnow()
-    with store.uow() as uow:
-        row = DraftRow(
-            id=new_draft_id(),
-            connection_id=connection_id,
-            connection_name=connection_name,
-            snapshot_id=snapshot.id,
-            snapshot_checksum=snapshot.checksum,
-            snapshot_taken_at=snapshot.last_seen_at,
-            request_text=request,
-            mode=mode,
-            requester=requester,
-            request_search=request.lower(),
-            status=DraftStatus.QUEUED.value,
-            generator=generator,
-            attempt_count=0,
-            created_at=now,
-            updated_at=now,
-            assumptions=[],
-            plan_steps=[],
-            risks=[],
-            impacted_objects=[],
-            unresolved_questions=[],
-            references={},
-            risk_count=0,
-            prompt_tokens=0,
-            completion_tokens=0,
-            llm_latency_ms=0,
-        )
-        uow.session.add(row)
-        record_event(
-            uow.session,
-            "draft.created",
-            requester,
-            draft_id=row.id,
-            connection=connection_name,
-            detail={"mode": mode, "generator": generator, "snapshot_id": snapshot.id},
-            at=now,
-        )
-        uow.commit()
-        return row.id
+    row = DraftRow(
+        id=new_draft_id(),
+        connection_id=connection_id,
+        connection_name=connection_name,
+        snapshot_id=snapshot.id,
+        snapshot_checksum=snapshot.checksum,
+        snapshot_taken_at=snapshot.last_seen_at,
+        request_text=request,
+        mode=mode,
+        requester=requester,
+        request_search=request.lower(),
+        status=DraftStatus.QUEUED.value,
+        generator=generator,
+        attempt_count=0,
+        created_at=now,
+        updated_at=now,
+        assumptions=[],
+        plan_steps=[],
+        risks=[],
+        impacted_objects=[],
+        unresolved_questions=[],
+        references={},
+        risk_count=0,
+        prompt_tokens=0,
+        completion_tokens=0,
+        llm_latency_ms=0,
+    )
+    uow.session.add(row)
+    record_event(
+        uow.session,
+        "draft.created",
+        requester,
+        draft_id=row.id,
+        connection=connection_name,
+        detail={"mode": mode, "generator": generator, "snapshot_id": snapshot.id},
+        at=now,
+    )
+    uow.commit()
+    return row.id
 
 
-def start_draft(store: Store, draft_id: str, worker: str) -> bool:
+def start_draft(uow: UnitOfWork, draft_id: str, worker: str, *, now: datetime) -> bool:
     """queued -> running, atomically; False if it is no longer queued (canceled meanwhile)."""
-    now = utcnow()
-    with store.uow() as uow:
-        result = uow.session.execute(
-            update(DraftRow)
-            .where(DraftRow.id == draft_id, DraftRow.status == DraftStatus.QUEUED.value)
-            .values(status=DraftStatus.RUNNING.value, started_at=now, heartbeat_at=now, worker=worker, updated_at=now)
-        )
-        uow.commit()
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+    result = uow.session.execute(
+        update(DraftRow)
+        .where(DraftRow.id == draft_id, DraftRow.status == DraftStatus.QUEUED.value)
+        .values(status=DraftStatus.RUNNING.value, started_at=now, heartbeat_at=now, worker=worker, updated_at=now)
+    )
+    uow.commit()
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def record_attempt(store: Store, draft_id: str, record: AttemptRecord) -> None:
-    now = utcnow()
-    with store.uow() as uow:
-        uow.session.add(
-            DraftAttemptRow(
-                draft_id=draft_id,
-                number=record.number,
-                kind=record.kind,
-                started_at=record.started_at,
-                latency_ms=record.latency_ms,
-                prompt_tokens=record.prompt_tokens,
-                completion_tokens=record.completion_tokens,
-                model=record.model,
-                sql=record.sql,
-                lint_status=record.lint_status,
-                findings=record.findings,
-                error=record.error,
-            )
-        )
-        uow.session.execute(
-            update(DraftRow)
-            .where(DraftRow.id == draft_id)
-            .values(attempt_count=DraftRow.attempt_count + 1, heartbeat_at=now, updated_at=now)
-        )
-        record_event(
-            uow.session,
-            "draft.attempt",
-            SYSTEM,
+def record_attempt(uow: UnitOfWork, draft_id: str, record: AttemptRecord, *, now: datetime) -> None:
+    uow.session.add(
+        DraftAttemptRow(
             draft_id=draft_id,
-            at=now,
-            detail={
-                "number": record.number,
-                "kind": record.kind,
-                "lint_status": record.lint_status,
-                "error": record.error,
-                "latency_ms": record.latency_ms,
-            },
+            number=record.number,
+            kind=record.kind,
+            started_at=record.started_at,
+            latency_ms=record.latency_ms,
+            prompt_tokens=record.prompt_tokens,
+            completion_tokens=record.completion_tokens,
+            model=record.model,
+            sql=record.sql,
+            lint_status=record.lint_status,
+            findings=record.findings,
+            error=record.error,
         )
-        uow.commit()
+    )
+    uow.session.execute(
+        update(DraftRow)
+        .where(DraftRow.id == draft_id)
+        .values(attempt_count=DraftRow.attempt_count + 1, heartbeat_at=now, updated_at=now)
+    )
+    record_event(
+        uow.session,
+        "draft.attempt",
+        SYSTEM,
+        draft_id=draft_id,
+        at=now,
+        detail={
+            "number": record.number,
+            "kind": record.kind,
+            "lint_status": record.lint_status,
+            "error": record.error,
+            "latency_ms": record.latency_ms,
+        },
+    )
+    uow.commit()
 
 
-def is_canceled(store: Store, draft_id: str) -> bool:
-    with store.session() as session:
-        return session.scalar(select(DraftRow.status).where(DraftRow.id == draft_id)) == DraftStatus.CANCELED.value
+def is_canceled(uow: UnitOfWork, draft_id: str) -> bool:
+    session = uow.session
+    return session.scalar(select(DraftRow.status).where(DraftRow.id == draft_id)) == DraftStatus.CANCELED.value
 
 
-def finish_draft(store: Store, draft_id: str, outcome: Outcome, references: dict[str, Any]) -> bool:
+def finish_draft(
+    uow: UnitOfWork, draft_id: str, outcome: Outcome, references: dict[str, Any], *, now: datetime
+) -> bool:
     """running -> the outcome's status, atomically; False if the draft was canceled meanwhile."""
-    now = utcnow()
     values: dict[str, Any] = {
         "status": outcome.status.value,
         "finished_at": now,
@@ -274,91 +270,76 @@ def finish_draft(store: Store, draft_id: str, outcome: Outcome, references: dict
             risks=risks,
             impacted_objects=[o.to_dict() for o in validation.impacted_objects],
         )
-    with store.uow() as uow:
-        result = uow.session.execute(
-            update(DraftRow)
-            .where(DraftRow.id == draft_id, DraftRow.status == DraftStatus.RUNNING.value)
-            .values(**values)
+    result = uow.session.execute(
+        update(DraftRow).where(DraftRow.id == draft_id, DraftRow.status == DraftStatus.RUNNING.value).values(**values)
+    )
+    if result.rowcount:  # type: ignore[attr-defined]
+        record_event(
+            uow.session,
+            f"draft.{outcome.status.value}",
+            SYSTEM,
+            draft_id=draft_id,
+            at=now,
+            detail={
+                "lint_status": values.get("lint_status"),
+                "risk_level": values.get("risk_level"),
+                "error": outcome.error,
+            },
         )
-        if result.rowcount:  # type: ignore[attr-defined]
-            record_event(
-                uow.session,
-                f"draft.{outcome.status.value}",
-                SYSTEM,
-                draft_id=draft_id,
-                at=now,
-                detail={
-                    "lint_status": values.get("lint_status"),
-                    "risk_level": values.get("risk_level"),
-                    "error": outcome.error,
-                },
-            )
-        uow.commit()
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+    uow.commit()
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def fail_draft(store: Store, draft_id: str, error: str) -> None:
-    now = utcnow()
-    with store.uow() as uow:
-        uow.session.execute(
-            update(DraftRow)
-            .where(DraftRow.id == draft_id, DraftRow.status.in_([DraftStatus.QUEUED.value, DraftStatus.RUNNING.value]))
-            .values(status=DraftStatus.FAILED.value, error_message=error, finished_at=now, updated_at=now)
-        )
-        record_event(uow.session, "draft.failed", SYSTEM, draft_id=draft_id, at=now, detail={"error": error})
-        uow.commit()
+def fail_draft(uow: UnitOfWork, draft_id: str, error: str, *, now: datetime) -> None:
+    uow.session.execute(
+        update(DraftRow)
+        .where(DraftRow.id == draft_id, DraftRow.status.in_([DraftStatus.QUEUED.value, DraftStatus.RUNNING.value]))
+        .values(status=DraftStatus.FAILED.value, error_message=error, finished_at=now, updated_at=now)
+    )
+    record_event(uow.session, "draft.failed", SYSTEM, draft_id=draft_id, at=now, detail={"error": error})
+    uow.commit()
 
 
-def cancel_draft(store: Store, draft_id: str, principal: str) -> None:
+def cancel_draft(uow: UnitOfWork, draft_id: str, principal: str, *, now: datetime) -> None:
     """queued or running -> canceled.
 
     Raises:
         NotFound: unknown id.
         Conflict: the draft has finished already.
     """
-    now = utcnow()
-    with store.uow() as uow:
-        row = find_draft_row(uow.session, draft_id)
-        result = uow.session.execute(
-            update(DraftRow)
-            .where(DraftRow.id == row.id, DraftRow.status.in_([DraftStatus.QUEUED.value, DraftStatus.RUNNING.value]))
-            .values(status=DraftStatus.CANCELED.value, finished_at=now, updated_at=now)
-        )
-        if result.rowcount:  # type: ignore[attr-defined]
-            record_event(
-                uow.session, "draft.canceled", principal, draft_id=row.id, connection=row.connection_name, at=now
-            )
-        uow.commit()
-        if not result.rowcount:  # type: ignore[attr-defined]
-            status = uow.session.scalar(select(DraftRow.status).where(DraftRow.id == row.id))
-            raise Conflict(f"draft {row.id} is {status}: only a queued or running draft can be canceled")
+    row = find_draft_row(uow.session, draft_id)
+    result = uow.session.execute(
+        update(DraftRow)
+        .where(DraftRow.id == row.id, DraftRow.status.in_([DraftStatus.QUEUED.value, DraftStatus.RUNNING.value]))
+        .values(status=DraftStatus.CANCELED.value, finished_at=now, updated_at=now)
+    )
+    if result.rowcount:  # type: ignore[attr-defined]
+        record_event(uow.session, "draft.canceled", principal, draft_id=row.id, connection=row.connection_name, at=now)
+    uow.commit()
+    if not result.rowcount:  # type: ignore[attr-defined]
+        status = uow.session.scalar(select(DraftRow.status).where(DraftRow.id == row.id))
+        raise Conflict(f"draft {row.id} is {status}: only a queued or running draft can be canceled")
 
 
-def requeue_for_retry(store: Store, draft_id: str, principal: str) -> None:
+def requeue_for_retry(uow: UnitOfWork, draft_id: str, principal: str, *, now: datetime) -> None:
     """failed -> queued, keeping its attempts.
 
     Raises:
         NotFound: unknown id.
         Conflict: the draft did not fail.
     """
-    now = utcnow()
-    with store.uow() as uow:
-        row = find_draft_row(uow.session, draft_id)
-        result = uow.session.execute(
-            update(DraftRow)
-            .where(DraftRow.id == row.id, DraftRow.status == DraftStatus.FAILED.value)
-            .values(
-                status=DraftStatus.QUEUED.value, error_message=None, finished_at=None, started_at=None, updated_at=now
-            )
-        )
-        if result.rowcount:  # type: ignore[attr-defined]
-            record_event(
-                uow.session, "draft.retried", principal, draft_id=row.id, connection=row.connection_name, at=now
-            )
-        uow.commit()
-        if not result.rowcount:  # type: ignore[attr-defined]
-            status = uow.session.scalar(select(DraftRow.status).where(DraftRow.id == row.id))
-            raise Conflict(f"draft {row.id} is {status}: only a failed draft can be retried")
+    row = find_draft_row(uow.session, draft_id)
+    result = uow.session.execute(
+        update(DraftRow)
+        .where(DraftRow.id == row.id, DraftRow.status == DraftStatus.FAILED.value)
+        .values(status=DraftStatus.QUEUED.value, error_message=None, finished_at=None, started_at=None, updated_at=now)
+    )
+    if result.rowcount:  # type: ignore[attr-defined]
+        record_event(uow.session, "draft.retried", principal, draft_id=row.id, connection=row.connection_name, at=now)
+    uow.commit()
+    if not result.rowcount:  # type: ignore[attr-defined]
+        status = uow.session.scalar(select(DraftRow.status).where(DraftRow.id == row.id))
+        raise Conflict(f"draft {row.id} is {status}: only a failed draft can be retried")
 
 
 def _pid_alive(pid: int) -> bool:
@@ -371,45 +352,43 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def recover_interrupted(store: Store, stale_after: timedelta, now: datetime | None = None) -> list[str]:
+def recover_interrupted(uow: UnitOfWork, stale_after: timedelta, now: datetime) -> list[str]:
     """Mark drafts that a crashed process left queued or running as failed (retryable); returns their ids.
 
     A draft is interrupted when its worker was a process on this host that no longer exists, or when
     it has made no progress for ``stale_after`` (any host).
     """
-    now = now or utcnow()
     host = socket.gethostname()
     interrupted: list[str] = []
-    with store.uow() as uow:
-        rows = uow.session.execute(
-            select(DraftRow.id, DraftRow.status, DraftRow.worker, DraftRow.heartbeat_at, DraftRow.created_at).where(
-                DraftRow.status.in_([DraftStatus.QUEUED.value, DraftStatus.RUNNING.value])
+    rows = uow.session.execute(
+        select(DraftRow.id, DraftRow.status, DraftRow.worker, DraftRow.heartbeat_at, DraftRow.created_at).where(
+            DraftRow.status.in_([DraftStatus.QUEUED.value, DraftStatus.RUNNING.value])
+        )
+    ).all()
+    for draft_id, status, worker, heartbeat, created in rows:
+        last = heartbeat or created
+        dead_local = False
+        if worker and status == DraftStatus.RUNNING.value:
+            whost, _, rest = worker.partition(":")
+            pid = rest.split(":", 1)[0]
+            dead_local = whost == host and pid.isdigit() and not _pid_alive(int(pid))
+        if dead_local or (now - last) > stale_after:
+            interrupted.append(draft_id)
+    if interrupted:
+        uow.session.execute(
+            update(DraftRow)
+            .where(
+                DraftRow.id.in_(interrupted),
+                or_(DraftRow.status == DraftStatus.QUEUED.value, DraftRow.status == DraftStatus.RUNNING.value),
             )
-        ).all()
-        for draft_id, status, worker, heartbeat, created in rows:
-            last = heartbeat or created
-            dead_local = False
-            if worker and status == DraftStatus.RUNNING.value:
-                whost, _, rest = worker.partition(":")
-                pid = rest.split(":", 1)[0]
-                dead_local = whost == host and pid.isdigit() and not _pid_alive(int(pid))
-            if dead_local or (now - last) > stale_after:
-                interrupted.append(draft_id)
-        if interrupted:
-            uow.session.execute(
-                update(DraftRow)
-                .where(
-                    DraftRow.id.in_(interrupted),
-                    or_(DraftRow.status == DraftStatus.QUEUED.value, DraftRow.status == DraftStatus.RUNNING.value),
-                )
-                .values(
-                    status=DraftStatus.FAILED.value,
-                    finished_at=now,
-                    updated_at=now,
-                    error_message="interrupted: the process drafting it stopped before it finished; retry it",
-                )
+            .values(
+                status=DraftStatus.FAILED.value,
+                finished_at=now,
+                updated_at=now,
+                error_message="interrupted: the process drafting it stopped before it finished; retry it",
             )
-            for draft_id in interrupted:
-                record_event(uow.session, "draft.interrupted", SYSTEM, draft_id=draft_id, at=now)
-            uow.commit()
+        )
+        for draft_id in interrupted:
+            record_event(uow.session, "draft.interrupted", SYSTEM, draft_id=draft_id, at=now)
+        uow.commit()
     return interrupted

@@ -6,167 +6,32 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field, fields
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, asc, desc, func, select
 from sqlalchemy.orm import Session
 
-from core.domain.drafts import DraftStatus
-from core.domain.review import ReviewStatus
+from core.domain.history import (
+    ExportRow,
+    HistoryFilters,
+    HistoryPage,
+    HistoryQuery,
+    HistoryRow,
+    check_query,
+)
 from core.errors import InvalidInput
+from core.services.audit import list_events
 from core.services.connections import find_connection
+from core.services.drafts import load_draft
+from core.services.review import trail
+from core.store import UnitOfWork
 from core.store.models import DraftRow
-from core.validation.model import RiskLevel, Status
 
-SORT_KEYS = {
+SORT_COLUMNS = {
     "created_at": DraftRow.created_at,
     "last_reviewed_at": DraftRow.last_reviewed_at,
     "risk_count": DraftRow.risk_count,
 }
-MAX_PAGE_SIZE = 100
-
-
-@dataclass(slots=True)
-class HistoryFilters:
-    connection: str | None = None
-    requester: str | None = None
-    status: str | None = None
-    review_status: str | None = None
-    lint_status: str | None = None
-    risk_level: str | None = None
-    has_final_script: bool | None = None
-    created_from: datetime | None = None
-    created_to: datetime | None = None
-    text: str | None = None
-
-
-@dataclass(slots=True)
-class HistoryQuery:
-    filters: HistoryFilters = field(default_factory=HistoryFilters)
-    sort: str = "created_at"
-    order: str = "desc"
-    page: int = 1
-    page_size: int = 20
-
-
-@dataclass(slots=True)
-class HistoryRow:
-    id: str
-    connection: str
-    requester: str
-    request: str
-    mode: str
-    created_at: datetime
-    latest_status: str
-    attempt_count: int
-    last_error_message: str | None
-    lint_status: str | None
-    risk_level: str | None
-    risk_count: int
-    review_status: str
-    reviewed_by: str | None
-    last_reviewed_at: datetime | None
-    has_final_script: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            out[f.name] = value.isoformat() if isinstance(value, datetime) else value
-        return out
-
-
-@dataclass(slots=True)
-class ExportRow(HistoryRow):
-    """A history row as exported: the list columns plus the generated and the final (reviewed) script."""
-
-    generated_script: str | None
-    final_script: str | None
-
-
-@dataclass(slots=True)
-class HistoryPage:
-    items: list[HistoryRow]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "items": [r.to_dict() for r in self.items],
-            "total": self.total,
-            "page": self.page,
-            "page_size": self.page_size,
-            "pages": self.pages,
-        }
-
-
-def _one_of(name: str, value: str | None, allowed: list[str]) -> str | None:
-    if value is None or value == "":
-        return None
-    text = value.strip().lower()
-    if text not in allowed:
-        raise InvalidInput(f"{name} {value!r} is not one of its values: {', '.join(allowed)}")
-    return text
-
-
-def parse_datetime(name: str, value: str | datetime | None) -> datetime | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidInput(
-            f"{name} {value!r} is not a date: use ISO 8601, e.g. 2026-11-01 or 2026-11-01T09:00:00Z"
-        ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def parse_bool(name: str, value: str | bool | None) -> bool | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return value
-    text = value.strip().lower()
-    if text in ("yes", "true", "1", "y"):
-        return True
-    if text in ("no", "false", "0", "n"):
-        return False
-    raise InvalidInput(f"{name} {value!r} is not yes or no")
-
-
-def check_query(query: HistoryQuery) -> HistoryQuery:
-    """Validate every filter, the sort and the page.
-
-    Raises:
-        InvalidInput: naming the value and its allowed values.
-    """
-    f = query.filters
-    f.status = _one_of("status", f.status, [s.value for s in DraftStatus])
-    f.review_status = _one_of("review status", f.review_status, [s.value for s in ReviewStatus])
-    f.lint_status = _one_of("lint status", f.lint_status, [s.value for s in Status])
-    f.risk_level = _one_of("risk level", f.risk_level, [r.value for r in RiskLevel])
-    if query.sort not in SORT_KEYS:
-        raise InvalidInput(f"unknown sort key {query.sort!r}: use {', '.join(SORT_KEYS)}")
-    if query.order not in ("asc", "desc"):
-        raise InvalidInput(f"unknown order {query.order!r}: use asc or desc")
-    if not isinstance(query.page, int) or query.page < 1:
-        raise InvalidInput(f"page {query.page!r} is out of range: pages start at 1")
-    if not isinstance(query.page_size, int) or not 1 <= query.page_size <= MAX_PAGE_SIZE:
-        raise InvalidInput(f"page size {query.page_size!r} is out of range: use 1 to {MAX_PAGE_SIZE}")
-    if f.text is not None and len(f.text) > 200:
-        raise InvalidInput("the text filter is over 200 characters")
-    if f.created_from and f.created_to and f.created_from > f.created_to:
-        raise InvalidInput("created from is after created to")
-    return query
 
 
 AnySelect = Select[*tuple[Any, ...]]
@@ -226,7 +91,7 @@ def _order(session: Session, query: HistoryQuery) -> list[Any]:
     first in ascending order (SQLite's own NULL order; PostgreSQL is told so explicitly).
     """
     direction = desc if query.order == "desc" else asc
-    column = SORT_KEYS[query.sort]
+    column = SORT_COLUMNS[query.sort]
     first = direction(column)
     if query.sort == "last_reviewed_at" and session.get_bind().dialect.name == "postgresql":
         first = first.nulls_last() if query.order == "desc" else first.nulls_first()
@@ -240,12 +105,14 @@ def _order(session: Session, query: HistoryQuery) -> list[Any]:
 def _rows_by_id(session: Session, ids: list[str]) -> list[HistoryRow]:
     # typed as any columns: mypy cannot check a star-unpacked row whose type ends in *tuple[Any, ...]
     stmt: AnySelect = select(*_COLUMNS).where(DraftRow.id.in_(ids))
-    found = {r[0]: HistoryRow(*r) for r in session.execute(stmt)}
+    names = list(HistoryRow.model_fields)
+    found = {r[0]: HistoryRow.model_construct(**dict(zip(names, r, strict=True))) for r in session.execute(stmt)}
     return [found[i] for i in ids if i in found]
 
 
-def history_page(session: Session, query: HistoryQuery) -> HistoryPage:
+def history_page(uow: UnitOfWork, query: HistoryQuery) -> HistoryPage:
     """One page: ids come from the filter-and-sort index alone, then only those rows are read."""
+    session = uow.session
     query = check_query(query)
     total = session.scalar(_filtered(session, query.filters, select(func.count()).select_from(DraftRow))) or 0
     ids_stmt = _filtered(session, query.filters, select(DraftRow.id).order_by(*_order(session, query)))
@@ -253,13 +120,15 @@ def history_page(session: Session, query: HistoryQuery) -> HistoryPage:
     return HistoryPage(items=_rows_by_id(session, ids), total=total, page=query.page, page_size=query.page_size)
 
 
-def export_rows(session: Session, query: HistoryQuery) -> Iterator[ExportRow]:
+def export_rows(uow: UnitOfWork, query: HistoryQuery) -> Iterator[ExportRow]:
     """Every matching row with its scripts, in order, streamed in batches."""
+    session = uow.session
+    names = list(ExportRow.model_fields)
     query = check_query(query)
     columns = (*_COLUMNS, DraftRow.generated_script, DraftRow.final_script)
     stmt = _filtered(session, query.filters, select(*columns).order_by(*_order(session, query)))
     for r in session.execute(stmt.execution_options(yield_per=500)):
-        yield ExportRow(*r)
+        yield ExportRow.model_construct(**dict(zip(names, r, strict=True)))
 
 
 def to_jsonl(rows: Iterator[ExportRow]) -> Iterator[str]:
@@ -268,7 +137,7 @@ def to_jsonl(rows: Iterator[ExportRow]) -> Iterator[str]:
 
 
 def to_csv(rows: Iterator[ExportRow]) -> Iterator[str]:
-    names = [f.name for f in fields(ExportRow)]
+    names = list(ExportRow.model_fields)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=names)
     writer.writeheader()
@@ -280,5 +149,23 @@ def to_csv(rows: Iterator[ExportRow]) -> Iterator[str]:
         yield buffer.getvalue()
 
 
-def any_filter(f: HistoryFilters) -> bool:
-    return any(getattr(f, name.name) not in (None, "") for name in fields(f))
+def history_detail(uow: UnitOfWork, draft_id: str) -> dict[str, Any]:
+    """The draft, its attempts, its review trail and its audit events (what `history ID` shows)."""
+    draft = load_draft(uow.session, draft_id)
+    return {
+        "draft": draft.to_dict(),
+        "reviews": [r.to_dict() for r in trail(uow, draft.id)],
+        "events": [e.to_dict() for e in list_events(uow, draft_id=draft.id, limit=500)],
+    }
+
+
+def export_history(uow: UnitOfWork, query: HistoryQuery, fmt: str) -> Iterator[str]:
+    """The matching drafts as JSON lines or CSV, streamed.
+
+    Raises:
+        InvalidInput: an unknown format.
+    """
+    if fmt not in ("jsonl", "csv"):
+        raise InvalidInput(f"unknown export format {fmt!r}: use jsonl or csv")
+    rows = export_rows(uow, query)
+    return to_jsonl(rows) if fmt == "jsonl" else to_csv(rows)

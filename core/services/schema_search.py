@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from core.domain.schema import SchemaModel, Table
-from core.errors import NotFound
+from core.errors import InvalidInput, NotFound
+from core.generation.render import render_table
+from core.generation.retrieval import RetrievalIndex
 from core.validation.suggest import suggest
 
 
@@ -47,3 +49,29 @@ def find_table(schema: SchemaModel, name: str) -> Table:
     keys = [t.key for n in close for t in schema.tables if t.name == n][:5]  # closest first
     hint = f"; did you mean {', '.join(keys)}?" if keys else ""
     raise NotFound(f"no table or view named {wanted!r} in the snapshot{hint}")
+
+
+def describe_table(schema: SchemaModel, table: str) -> tuple[Table, list[str], str]:
+    """One table of the snapshot: the table, what references it, and its DDL as prompts show it.
+
+    Raises:
+        NotFound: no such table (with close names).
+    """
+    found = find_table(schema, table)
+    qualify = len({t.schema for t in schema.tables}) > 1
+    return found, referenced_by(schema, found), render_table(found, schema.dialect, qualify=qualify)
+
+
+def search_tables(
+    index: RetrievalIndex, query: str, *, limit: int, offset: int
+) -> tuple[list[tuple[Table, float, str]], int]:
+    """Tables ranked for a query (the drafting retrieval: lexical and foreign keys); a page and the total.
+
+    Raises:
+        InvalidInput: a blank query.
+    """
+    if not query or not query.strip():
+        raise InvalidInput("the search query is blank: give words such as 'orders customer'")
+    ranked = index.rank(query)
+    page = [(index.by_key[key].table, score, reason) for key, score, reason in ranked[offset : offset + limit]]
+    return page, len(ranked)

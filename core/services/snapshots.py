@@ -7,83 +7,26 @@ import logging
 import threading
 import time
 import zlib
-from collections import OrderedDict
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from cachetools import LRUCache
 from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from core.domain.diff import SchemaDiff, diff_schemas
 from core.domain.schema import Dialect, SchemaModel
+from core.domain.snapshots import RefreshResult, SnapshotInfo
 from core.errors import InvalidInput, NoSnapshot, NotFound, SqldraftError
 from core.incidents import report_incident
 from core.introspection import Progress, introspect, no_progress
 from core.introspection.targets import TargetConfig, connect, explain_error
-from core.services.connections import find_connection
-from core.store import Store
-from core.store.models import ConnectionRow, RefreshRow, SnapshotRow, utcnow
+from core.services.connections import current_snapshot_rows, find_connection, to_profile
+from core.store import Clock, UnitOfWork, UowFactory
+from core.store.models import ConnectionRow, RefreshRow, SnapshotRow
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(slots=True)
-class SnapshotInfo:
-    id: int
-    connection: str
-    taken_at: datetime
-    last_seen_at: datetime
-    checksum: str
-    dialect: Dialect
-    server_version: str
-    table_count: int
-
-    def age_seconds(self, now: datetime) -> float:
-        return max(0.0, (now - self.last_seen_at).total_seconds())
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "connection": self.connection,
-            "taken_at": self.taken_at.isoformat(),
-            "last_seen_at": self.last_seen_at.isoformat(),
-            "checksum": self.checksum,
-            "dialect": self.dialect.value,
-            "server_version": self.server_version,
-            "table_count": self.table_count,
-        }
-
-
-@dataclass(slots=True)
-class RefreshResult:
-    connection: str
-    status: str
-    """``created`` (first snapshot), ``changed``, ``unchanged`` or ``error``."""
-    snapshot: SnapshotInfo | None
-    diff: SchemaDiff | None
-    error: str | None
-    duration_ms: int
-    trigger: str
-    reason: str | None = None
-    """Why a scheduled refresh was ``skipped`` (the status the scheduler gets when nothing was due)."""
-
-    @property
-    def ok(self) -> bool:
-        return self.status != "error"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "connection": self.connection,
-            "status": self.status,
-            "trigger": self.trigger,
-            "duration_ms": self.duration_ms,
-            "error": self.error,
-            "reason": self.reason,
-            "snapshot": self.snapshot.to_dict() if self.snapshot else None,
-            "diff": self.diff.to_dict() if self.diff else None,
-        }
 
 
 def _info(row: SnapshotRow, connection: str) -> SnapshotInfo:
@@ -111,24 +54,17 @@ class SnapshotCache:
     """Parsed schema models by snapshot id (a bounded LRU: snapshots are immutable, stats aside)."""
 
     def __init__(self, size: int = 8) -> None:
-        self._size = size
-        self._items: OrderedDict[int, tuple[str, SchemaModel]] = OrderedDict()
+        self._items: LRUCache[int, tuple[str, SchemaModel]] = LRUCache(maxsize=size)
         self._lock = threading.Lock()
 
     def get(self, snapshot_id: int, stats_key: str) -> SchemaModel | None:
         with self._lock:
             item = self._items.get(snapshot_id)
-            if item is None or item[0] != stats_key:
-                return None
-            self._items.move_to_end(snapshot_id)
-            return item[1]
+        return item[1] if item is not None and item[0] == stats_key else None
 
     def put(self, snapshot_id: int, stats_key: str, model: SchemaModel) -> None:
         with self._lock:
             self._items[snapshot_id] = (stats_key, model)
-            self._items.move_to_end(snapshot_id)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
 
 
 def load_schema(
@@ -176,7 +112,8 @@ def current_snapshot(session: Session, name: str) -> tuple[ConnectionRow, Snapsh
     return conn, _info(row, conn.name)
 
 
-def list_snapshots(session: Session, name: str) -> list[SnapshotInfo]:
+def list_snapshots(uow: UnitOfWork, name: str) -> list[SnapshotInfo]:
+    session = uow.session
     conn = find_connection(session, name)
     rows = session.scalars(
         select(SnapshotRow).where(SnapshotRow.connection_id == conn.id).order_by(SnapshotRow.id.desc())
@@ -202,9 +139,10 @@ def recent_refreshes(session: Session, connection_id: int, limit: int = 5) -> li
 
 
 def diff_snapshots(
-    session: Session, name: str, old_id: int | None, new_id: int | None, cache: SnapshotCache | None = None
+    uow: UnitOfWork, name: str, old_id: int | None, new_id: int | None, cache: SnapshotCache | None = None
 ) -> tuple[SnapshotInfo | None, SnapshotInfo, SchemaDiff]:
     """Diff two snapshots of a connection (default: the one before the current, and the current)."""
+    session = uow.session
     conn = find_connection(session, name)
     ids = list(
         session.scalars(
@@ -237,7 +175,8 @@ def diff_snapshots(
 
 
 def _record(
-    store: Store,
+    uows: UowFactory,
+    clock: Clock,
     conn_id: int,
     *,
     started: datetime,
@@ -247,12 +186,12 @@ def _record(
     error: str | None = None,
     snapshot_id: int | None = None,
 ) -> None:
-    with store.uow() as uow:
+    with uows() as uow:
         uow.session.add(
             RefreshRow(
                 connection_id=conn_id,
                 started_at=started,
-                finished_at=utcnow(),
+                finished_at=clock(),
                 status=status,
                 trigger=trigger,
                 snapshot_id=snapshot_id,
@@ -261,7 +200,7 @@ def _record(
             )
         )
         values: dict[str, Any] = {
-            "last_refresh_at": utcnow(),
+            "last_refresh_at": clock(),
             "last_refresh_status": status,
             "last_refresh_error": error,
             "last_refresh_ms": duration_ms,
@@ -273,7 +212,7 @@ def _record(
 
 
 def take_snapshot(
-    store: Store,
+    uows: UowFactory,
     conn_id: int,
     name: str,
     target: TargetConfig,
@@ -282,18 +221,20 @@ def take_snapshot(
     trigger: str,
     progress: Progress = no_progress,
     cache: SnapshotCache | None = None,
+    clock: Clock,
 ) -> RefreshResult:
     """Introspect, then store a new snapshot only if the checksum changed; record every attempt.
 
     A failure (unreachable, refused, a catalog query error) is recorded on the connection and returned
     as an ``error`` result; the snapshot in use stays the same.
     """
-    started = utcnow()
-    clock = time.perf_counter()
+    started = clock()
+    timer = time.perf_counter()
 
     def elapsed() -> int:
-        return int((time.perf_counter() - clock) * 1000)
+        return int((time.perf_counter() - timer) * 1000)
 
+    message: str | None
     try:
         with connect(target) as conn:
             model = introspect(
@@ -304,28 +245,30 @@ def take_snapshot(
                 progress=progress,
             )
     except SqldraftError as exc:
-        _record(store, conn_id, started=started, status="error", trigger=trigger, duration_ms=elapsed(), error=str(exc))
-        return RefreshResult(name, "error", None, None, str(exc), elapsed(), trigger)
+        message = str(exc)
     except DBAPIError as exc:
         message = f"reading the schema of {name!r} failed: {explain_error(exc, target)}"
-        _record(store, conn_id, started=started, status="error", trigger=trigger, duration_ms=elapsed(), error=message)
-        return RefreshResult(name, "error", None, None, message, elapsed(), trigger)
     except Exception as exc:
         incident = report_incident(log, exc, f"snapshot of {name!r}")
         message = f"reading the schema of {name!r} failed unexpectedly (incident {incident})"
-        _record(store, conn_id, started=started, status="error", trigger=trigger, duration_ms=elapsed(), error=message)
-        return RefreshResult(name, "error", None, None, message, elapsed(), trigger)
+    else:
+        message = None
+    if message is not None:
+        _record(
+            uows, clock, conn_id, started=started, status="error", trigger=trigger, duration_ms=elapsed(), error=message
+        )
+        return RefreshResult(connection=name, status="error", error=message, duration_ms=elapsed(), trigger=trigger)
 
     canonical = model.canonical_json()
     checksum = model.checksum(canonical)
     stats = model.stats()
-    with store.uow() as uow:
+    with uows() as uow:
         session = uow.session
         conn_row = session.get(ConnectionRow, conn_id)
         if conn_row is None:
             raise NotFound(f"connection {name!r} was removed during the refresh")
         previous = session.get(SnapshotRow, conn_row.current_snapshot_id) if conn_row.current_snapshot_id else None
-        now = utcnow()
+        now = clock()
         if previous is not None and previous.checksum == checksum:
             previous.last_seen_at = now
             previous.stats = stats
@@ -354,7 +297,7 @@ def take_snapshot(
             RefreshRow(
                 connection_id=conn_id,
                 started_at=started,
-                finished_at=utcnow(),
+                finished_at=clock(),
                 status=status,
                 trigger=trigger,
                 snapshot_id=row.id,
@@ -362,10 +305,36 @@ def take_snapshot(
             )
         )
         conn_row.current_snapshot_id = row.id
-        conn_row.last_refresh_at, conn_row.last_refresh_status = utcnow(), status
+        conn_row.last_refresh_at, conn_row.last_refresh_status = clock(), status
         conn_row.last_refresh_error, conn_row.last_refresh_ms = None, duration
         info = _info(row, name)
         uow.commit()
     if cache is not None:
         cache.put(info.id, info.last_seen_at.isoformat(), model)
-    return RefreshResult(name, status, info, diff, None, duration, trigger)
+    return RefreshResult(
+        connection=name, status=status, snapshot=info, diff=diff, duration_ms=duration, trigger=trigger
+    )
+
+
+def current_schema(uow: UnitOfWork, name: str, cache: SnapshotCache) -> tuple[SnapshotInfo, SchemaModel]:
+    """The snapshot in use for ``name`` and its parsed schema (cached per snapshot).
+
+    Raises:
+        NotFound: unknown connection or no snapshot yet.
+    """
+    _, info = current_snapshot(uow.session, name)
+    return info, load_schema(uow.session, info.id, cache, stats_key=info.last_seen_at.isoformat())
+
+
+def snapshot_status(uow: UnitOfWork, name: str, now: datetime) -> dict[str, Any]:
+    """What `snapshot show` reports: the connection, the snapshot in use, its age and the recent refreshes."""
+    session = uow.session
+    row = find_connection(session, name)
+    profile = to_profile(row, current_snapshot_rows(session, [row]).get(row.id))
+    info = current_snapshot(session, name)[1] if row.current_snapshot_id else None
+    return {
+        "connection": profile.to_dict(),
+        "snapshot": info.to_dict() if info else None,
+        "age_seconds": info.age_seconds(now) if info else None,
+        "recent_refreshes": recent_refreshes(session, row.id),
+    }

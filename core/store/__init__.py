@@ -1,5 +1,5 @@
 """The metadata store: SQLAlchemy models, migrations, the unit of work."""
 
-from core.store.db import Store, UnitOfWork
+from core.store.db import Clock, Store, UnitOfWork, UowFactory
 
-__all__ = ["Store", "UnitOfWork"]
+__all__ = ["Clock", "Store", "UnitOfWork", "UowFactory"]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -120,6 +121,13 @@ class UnitOfWork:
 
     def rollback(self) -> None:
         self.session.rollback()
+
+
+UowFactory = Callable[[], UnitOfWork]
+"""Opens a unit of work (``Store.uow``): what a long-running operation takes to open short transactions."""
+
+Clock = Callable[[], datetime]
+"""Now, in UTC (injected so that tests and services never call utcnow() themselves)."""
 
 
 class Store:

@@ -58,12 +58,13 @@ def test_a_lease_is_held_until_released_or_expired(store_url, tmp_path, secret_k
     copilot = build_copilot(make_settings(store_url, secret_key, tmp_path))
     now = copilot.clock()
     ttl = timedelta(minutes=5)
-    assert acquire_lease(copilot.store, "job", "a", ttl, now)
-    assert not acquire_lease(copilot.store, "job", "b", ttl, now)
-    assert acquire_lease(copilot.store, "job", "a", ttl, now)  # the holder may renew
-    assert acquire_lease(copilot.store, "job", "b", ttl, now + ttl + timedelta(seconds=1))  # expired
-    release_lease(copilot.store, "job", "b")
-    assert acquire_lease(copilot.store, "job", "c", ttl, now)
+    with copilot.store.uow() as uow:
+        assert acquire_lease(uow, "job", "a", ttl, now)
+        assert not acquire_lease(uow, "job", "b", ttl, now)
+        assert acquire_lease(uow, "job", "a", ttl, now)  # the holder may renew
+        assert acquire_lease(uow, "job", "b", ttl, now + ttl + timedelta(seconds=1))  # expired
+        release_lease(uow, "job", "b")
+        assert acquire_lease(uow, "job", "c", ttl, now)
     copilot.close()
 
 
@@ -71,7 +72,8 @@ def test_a_manual_refresh_during_another_is_a_clear_conflict(copilot, tmp_path):
     db = str(tmp_path / "t.db")
     run_sqlite(db, "CREATE TABLE a (id INT)")
     profile = copilot.add_connection("lite", f"sqlite:///{db}")
-    assert acquire_lease(copilot.store, f"refresh:{profile.id}", "other-process", timedelta(minutes=5), copilot.clock())
+    with copilot.store.uow() as uow:
+        assert acquire_lease(uow, f"refresh:{profile.id}", "other-process", timedelta(minutes=5), copilot.clock())
     with pytest.raises(Conflict, match="already running"):
         copilot.refresh_snapshot("lite")
     skipped = copilot.refresh_snapshot("lite", trigger="scheduled", only_if_due=True)

@@ -21,6 +21,9 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--note", help="why (kept in the trail; a rejection's note teaches later drafts)")
     p.add_argument("--sql", metavar="TEXT", help="edit: the final script")
     p.add_argument("--file", metavar="FILE", help="edit: a file with the final script, or - for standard input")
+    p.add_argument(
+        "--allow-invalid", action="store_true", help="edit: save the final script even if it has error findings"
+    )
 
 
 def cmd_review(ctx: Context) -> int:
@@ -31,6 +34,9 @@ def cmd_review(ctx: Context) -> int:
         if args.decision != "edit" and (args.sql or args.file):
             raise InvalidInput("--sql and --file go with 'edit' only")
         final = read_sql_argument(args.sql, args.file, sys.stdin) if args.decision == "edit" else None
-        record = ctx.copilot.review(args.id, args.decision, cli_principal(), note=args.note, final_script=final)
+        record = ctx.copilot.review(
+            args.id, args.decision, cli_principal(), note=args.note, final_script=final,
+            allow_invalid=args.allow_invalid,
+        )  # fmt: skip
     ctx.emit(record.to_dict(), lambda: render_review(record))
     return 0

@@ -101,3 +101,20 @@ def test_a_port_out_of_range_is_refused_in_one_line(cli_env):
     _one_line_error(run_cli("connections", "add", "x", "postgresql://u@h:99999/db"), "port 99999", "1 to 65535")
     _one_line_error(run_cli("connections", "add", "x", "mysql://u@h:0/db"), "port 0")
     assert run_cli("connections", "list", "--json").json() == []
+
+
+def test_an_edit_with_errors_is_refused_unless_allowed_the_same_rule_as_slack_and_mcp(cli_env, tmp_path, monkeypatch):
+    from core.demo import create_sample_database
+
+    monkeypatch.setenv("SQLDRAFT_GENERATOR", "offline")
+    db = create_sample_database(tmp_path / "shop.db")
+    run_cli("connections", "add", "shop", f"sqlite:///{db}")
+    run_cli("snapshot", "refresh", "shop")
+    draft = run_cli("draft", "shop", "latest 10 payments", "--json").json()
+    broken = "SELECT id, amont FROM payments"
+    _one_line_error(
+        run_cli("review", draft["id"], "edit", "--sql", broken), "error finding(s)", "amont", "--allow-invalid"
+    )
+    assert run_cli("history", draft["id"], "--json").json()["draft"]["review"]["status"] == "pending"
+    saved = run_cli("review", draft["id"], "edit", "--sql", broken, "--allow-invalid", "--json")
+    assert saved.code == 0 and saved.json()["validation"]["status"] == "fail"

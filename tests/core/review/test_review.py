@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from core.bootstrap import build_copilot
-from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.errors import Conflict, Forbidden, InvalidEdit, InvalidInput, NotFound
 from core.store.models import DraftRow, ReviewRow
 from tests.conftest import make_settings
 
@@ -28,7 +28,11 @@ def test_approve_records_the_decision_and_keeps_the_generated_script(offline_sho
 def test_edit_stores_the_final_script_its_diff_and_its_validation(offline_shop, completed):
     draft = completed()
     final = draft.generated_script.replace("COUNT(*) AS count", "COUNT(*) AS n, max(o.nope) AS oops")
-    record = offline_shop.review(draft.id, "edit", "cli:bob", final_script=final)
+    with pytest.raises(InvalidEdit, match=r"2 error finding\(s\): line 3: column 'nope'") as refused:
+        offline_shop.review(draft.id, "edit", "cli:bob", final_script=final)
+    assert {f["rule"] for f in refused.value.findings} == {"schema.unknown_column"}
+    assert offline_shop.get_draft(draft.id).review["status"] == "pending"  # refused: nothing changed
+    record = offline_shop.review(draft.id, "edit", "cli:bob", final_script=final, allow_invalid=True)
     assert record.diff.startswith("--- generated.sql\n+++ final.sql\n")
     assert "-  COUNT(*) AS count" in record.diff and "+  COUNT(*) AS n, max(o.nope) AS oops" in record.diff
     assert record.validation["status"] == "fail"  # re-validated: the edit introduced an unknown column

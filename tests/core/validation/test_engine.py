@@ -136,7 +136,7 @@ def test_the_server_check_confirms_names_and_never_executes(dialect, copilot, tm
     assert check.status.value == "pass"
     from core.introspection.targets import connect
 
-    _, target, _ = copilot._target("db")
+    target = copilot._target("db").config
     with connect(target) as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM items").scalar() == 1
 

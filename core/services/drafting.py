@@ -1,0 +1,147 @@
+"""Drafting: a request becomes a queued draft, then generate -> validate -> repair, recorded attempt by attempt.
+
+Short steps take a unit of work; the long one (:func:`run_draft`, which calls the model) takes the
+unit-of-work factory and opens a short transaction for each step, so no store transaction stays open
+while the model thinks.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from core.domain.drafts import Draft, DraftStatus, clean_request
+from core.errors import SqldraftError
+from core.generation.generators import Generator
+from core.generation.pipeline import AttemptRecord, run_pipeline
+from core.generation.prompt import Task
+from core.generation.retrieval import Embedder
+from core.incidents import report_incident
+from core.services import drafts as rows
+from core.services.examples import relevant_examples
+from core.services.snapshots import SnapshotCache, current_snapshot
+from core.services.tools import ToolCache, ToolSettings, retrieval_index, snapshot_tools
+from core.settings import Settings
+from core.store import Clock, UnitOfWork, UowFactory
+from core.validation.engine import parse_mode
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class DraftingDeps:
+    """What drafting works with (built once in core.bootstrap)."""
+
+    uows: UowFactory
+    settings: Settings
+    clock: Clock
+    worker: str
+    """This process, as the draft's worker (host:pid:nonce), so a crashed worker's drafts are recovered."""
+    generator: Callable[[], Generator]
+    schemas: SnapshotCache
+    tools: ToolCache
+    tool_settings: ToolSettings
+    embedder: Callable[[], Embedder | None]
+
+
+def create_draft(
+    uow: UnitOfWork, connection: str, request: str, *, mode: str, requester: str, generator: str, now: datetime
+) -> str:
+    """Record a queued draft after checking everything a user can get wrong; returns its id.
+
+    Raises:
+        InvalidInput: blank or over-long request, unknown mode.
+        NotFound: unknown connection, no snapshot yet.
+    """
+    text = clean_request(request)
+    parsed_mode = parse_mode(mode)
+    row, info = current_snapshot(uow.session, connection)
+    return rows.create_draft(
+        uow,
+        connection_id=row.id,
+        connection_name=row.name,
+        snapshot=info,
+        request=text,
+        mode=parsed_mode.value,
+        requester=requester,
+        generator=generator,
+        now=now,
+    )
+
+
+def run_draft(deps: DraftingDeps, draft_id: str) -> Draft:
+    """Generate, validate and repair a queued draft in this thread; returns it finished."""
+    with deps.uows() as uow:
+        draft = rows.load_draft(uow.session, draft_id)
+        started = rows.start_draft(uow, draft.id, deps.worker, now=deps.clock())
+    if started:
+        try:
+            _generate(deps, draft)
+        except SqldraftError as exc:
+            _fail(deps, draft.id, str(exc))
+        except Exception as exc:
+            incident = report_incident(log, exc, f"draft {draft.id}")
+            _fail(deps, draft.id, f"drafting failed unexpectedly (incident {incident})")
+    with deps.uows() as uow:
+        return rows.load_draft(uow.session, draft.id)
+
+
+def _fail(deps: DraftingDeps, draft_id: str, error: str) -> None:
+    with deps.uows() as uow:
+        rows.fail_draft(uow, draft_id, error, now=deps.clock())
+
+
+def _generate(deps: DraftingDeps, draft: Draft) -> None:
+    with deps.uows() as uow:
+        info, tools = snapshot_tools(
+            uow, draft.connection, cache=deps.tools, schemas=deps.schemas, settings=deps.tool_settings
+        )
+        examples = relevant_examples(uow, draft.connection, draft.request, 3)
+    index = retrieval_index(tools, cache=deps.tools, embedder=deps.embedder())
+    retrieved = index.retrieve(
+        draft.request, deps.settings.retrieval_token_budget, [e for e in examples if not e.negative]
+    )
+    task = Task(
+        request=draft.request,
+        mode=parse_mode(draft.mode),
+        dialect=tools.schema.dialect,
+        server_version=tools.schema.server_version,
+        schema_text=retrieved.text,
+        whole_schema=retrieved.whole_schema,
+        examples=examples,
+        schema_model=tools.schema,
+    )
+
+    def on_attempt(record: AttemptRecord) -> None:
+        with deps.uows() as uow:
+            rows.record_attempt(uow, draft.id, record, now=deps.clock())
+
+    def canceled() -> bool:
+        with deps.uows() as uow:
+            return rows.is_canceled(uow, draft.id)
+
+    outcome = run_pipeline(
+        task,
+        deps.generator(),
+        tools.validator,
+        max_repairs=deps.settings.max_repair_attempts,
+        on_attempt=on_attempt,
+        canceled=canceled,
+        first_number=draft.attempt_count + 1,
+    )
+    references = retrieved.to_references() | {
+        "examples": [{"id": e.id, "request": e.request, "negative": e.negative} for e in examples],
+        "snapshot": {"id": info.id, "checksum": info.checksum, "confirmed_at": info.last_seen_at.isoformat()},
+    }
+    if outcome.status is not DraftStatus.CANCELED:
+        with deps.uows() as uow:
+            rows.finish_draft(uow, draft.id, outcome, references, now=deps.clock())
+
+
+def stale_after(settings: Settings) -> timedelta:
+    """How long a queued or running draft may go without progress before it counts as interrupted."""
+    return timedelta(
+        seconds=max(settings.draft_stale_seconds, settings.llm_timeout * (settings.max_repair_attempts + 1) + 60)
+    )
