@@ -79,9 +79,9 @@ def main() -> None:
             if i < 10:
                 continue  # warm-up: the first draft builds the retrieval index and the validator
             assert draft.status.value == "completed", draft.error_message
-            timings.append(wall - draft.llm_latency_ms)
+            timings.append(wall - draft.llm.latency_ms)
             totals.append(wall)
-            llm_ms.append(draft.llm_latency_ms)
+            llm_ms.append(draft.llm.latency_ms)
             schema_tokens.append(draft.references["schema_tokens"])
         copilot.close()
     print(header(f"Drafting overhead, {args.tables}-table snapshot, {args.store} store"))

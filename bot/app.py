@@ -16,8 +16,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.deps import Deps
 from bot.errors import explain
-from bot.listeners import Deps, register
+from bot.listeners import register
 from bot.presenter import Presenter
 from core.errors import ConfigurationError, SqldraftError
 from core.service import Copilot
@@ -75,7 +76,7 @@ def http_app(app: App, copilot: Copilot) -> Starlette:
 
     async def healthz(request: Request) -> Response:
         try:
-            copilot.store.revisions()
+            copilot.store_revisions()
         except SqldraftError as exc:
             return JSONResponse({"ok": False, "store": explain(exc)}, status_code=503)
         return JSONResponse({"ok": True, "store": "ok"})

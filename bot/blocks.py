@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.ids import ActionId, BlockId, CallbackId, mention
+from bot.replies import age_words
 from core.domain.drafts import Draft, DraftStatus
-from core.textfmt import age_words
 
 SECTION_LIMIT = 3000
 CODE_CHUNK = SECTION_LIMIT - 10
@@ -113,7 +113,7 @@ def _summary_context(d: Draft, now: datetime) -> Block:
         bits.append(f"confidence {d.confidence:.0%}")
     if age is not None:
         bits.append(f"schema snapshot {age_words(age)} old")
-    bits.append(f"{d.generator}" + (f" ({d.llm_model})" if d.llm_model and d.llm_model != d.generator else ""))
+    bits.append(f"{d.generator}" + (f" ({d.llm.model})" if d.llm.model and d.llm.model != d.generator else ""))
     bits.append(f"draft `{d.id}`")
     return context(" · ".join(bits))
 
@@ -328,14 +328,6 @@ def reject_modal(d: Draft, metadata: dict[str, Any]) -> dict[str, Any]:
             },
         ],
     }
-
-
-def script_from_submission(values: dict[str, Any]) -> str:
-    parts = sorted(
-        (k for k in values if k.startswith(BlockId.SCRIPT.value)),
-        key=lambda k: int(k.removeprefix(BlockId.SCRIPT.value)),
-    )
-    return "".join((values[k]["script"].get("value") or "") for k in parts)
 
 
 def drift_notice(

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from bot.blocks import draft_message, drafting_message, drift_notice, edit_modal
-from core.domain.drafts import Draft, DraftStatus
+from core.domain.drafts import Draft, DraftStatus, LlmUsage, SnapshotRef
 
 NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
 SQL = (
@@ -35,11 +35,11 @@ def _draft(**changes: Any) -> Draft:
         created_at=NOW - timedelta(minutes=3),
         generated_script=SQL,
         effective_script_text=SQL,
-        llm_model="gpt-4o-mini",
+        llm=LlmUsage(model="gpt-4o-mini"),
         confidence=0.82,
         explanation="Sums paid orders per customer and keeps the ten largest totals.",
         assumptions=["'paid' means orders with status paid", "names are unique enough to group by"],
-        snapshot_taken_at=NOW - timedelta(hours=2),
+        snapshot=SnapshotRef(taken_at=NOW - timedelta(hours=2)),
         lint_status="warn",
         risk_level="none",
         impacted_objects=[

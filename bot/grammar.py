@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from core.domain.drafts import DRAFT_ID_RE, MAX_REQUEST_CHARS
+from core.domain.history import HistoryFilters, HistoryQuery
 
 MODES = ("query", "dml", "ddl")
 HISTORY_KEYS = {
@@ -56,6 +57,13 @@ class History:
     filters: dict[str, str] = field(default_factory=dict)
     mine: bool = False
     page: int = 1
+
+    def query(self, *, requester: str) -> HistoryQuery:
+        """The core's history query; ``mine`` keeps the drafts of ``requester``."""
+        filters = HistoryFilters(**self.filters)
+        if self.mine:
+            filters.requester = requester
+        return HistoryQuery(filters=filters, page=self.page, page_size=10)
 
 
 @dataclass(frozen=True)

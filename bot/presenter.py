@@ -7,27 +7,43 @@ again. Rate limits are retried by slack_sdk's RateLimitErrorRetryHandler on the 
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
-from typing import Any
+from typing import Any, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import draft_message, drift_notice, fits
+from bot.replies import warning, with_mentions
+from core.domain.diff import SchemaDiff
 from core.domain.drafts import Draft
 from core.domain.review import Principal
+from core.errors import SqldraftError
 from core.incidents import report_incident
-from core.service import Copilot, DriftEvent
+from core.service import Copilot
 
 log = logging.getLogger(__name__)
-_PRINCIPAL = re.compile(r"\bslack:([A-Z0-9]+)\b")
 
 
-def with_mentions(text: str) -> str:
-    """Core messages name principals (slack:U123); Slack shows them as mentions."""
-    return _PRINCIPAL.sub(lambda m: f"<@{m.group(1)}>", text)
+class SnapshotRef(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+class DriftNotice(Protocol):
+    """What a drift event tells the Slack app (the core's DriftEvent has it)."""
+
+    @property
+    def connection(self) -> str: ...
+    @property
+    def notify_channel(self) -> str | None: ...
+    @property
+    def snapshot(self) -> SnapshotRef: ...
+    @property
+    def diff(self) -> SchemaDiff: ...
+    @property
+    def details(self) -> dict[str, Any]: ...
 
 
 class GroupResolver:
@@ -69,10 +85,19 @@ class Presenter:
         self.client = client
         self.groups = GroupResolver(client)
 
-    def principal(self, user_id: str, connection: str | None) -> Principal:
-        """The clicker as a principal, with the approver groups they belong to."""
+    def reviewer(self, user_id: str, draft_id: str) -> Principal:
+        """Who decides on a draft: the clicker as a principal, with the approver groups they belong to.
+
+        Raises:
+            NotFound: no such draft.
+        """
+        connection = self.copilot.get_draft(draft_id).connection
         candidates = self.copilot.review_policy(connection).approvers if connection else []
         return Principal(f"slack:{user_id}", self.groups.groups_of(user_id, candidates))
+
+    def warn(self, channel: str, user: str, exc: SqldraftError) -> None:
+        """A core error as an ephemeral warning to the user who caused it."""
+        self.ephemeral(channel, user, warning(exc))
 
     def ephemeral(self, channel: str, user: str, text: str) -> None:
         try:
@@ -89,16 +114,11 @@ class Presenter:
         return str(response["ts"])
 
     def message_for(self, draft: Draft) -> tuple[dict[str, Any], bool]:
-        trail = [r.to_dict() for r in self._trail(draft.id)]
+        trail = [r.to_dict() for r in self.copilot.review_trail(draft.id)]
         message = draft_message(draft, self.copilot.clock(), trail=trail)
         if fits(message):
             return message, False
         return draft_message(draft, self.copilot.clock(), trail=trail, script_as_file=True), True
-
-    def _trail(self, draft_id: str) -> list[Any]:
-        from core.services.review import trail
-
-        return trail(self.copilot.store, draft_id)
 
     def show(self, draft_id: str, channel: str) -> str | None:
         """Post a draft (again) as a new message; later updates go to it."""
@@ -111,14 +131,21 @@ class Presenter:
                 self._upload(draft, channel, ts)
         return ts
 
-    def update(self, draft: Draft) -> None:
+    def placeholder(self, draft_id: str, channel: str, message: dict[str, Any]) -> str | None:
+        """Post the "drafting..." message of a queued draft; its updates go to it. None when Slack refused it."""
+        ts = self.post(channel, message)
+        if ts is not None:
+            self.copilot.set_draft_message(draft_id, channel, ts)
+        return ts
+
+    def update(self, draft: Draft | str) -> None:
         """Bring a draft's message up to date; a failure is logged with an incident id and loses nothing."""
-        draft = self.copilot.get_draft(draft.id)
-        if not draft.slack_channel or not draft.slack_ts:
+        draft = self.copilot.get_draft(draft if isinstance(draft, str) else draft.id)
+        if draft.slack is None or not draft.slack.ts:
             return
         message, as_file = self.message_for(draft)
         try:
-            self.client.chat_update(channel=draft.slack_channel, ts=draft.slack_ts, **message)
+            self.client.chat_update(channel=draft.slack.channel, ts=draft.slack.ts, **message)
         except (SlackApiError, OSError) as exc:
             incident = report_incident(log, exc, f"chat.update of draft {draft.id}")
             log.warning(
@@ -129,7 +156,7 @@ class Presenter:
             )
             return
         if as_file:
-            self._upload(draft, draft.slack_channel, draft.slack_ts)
+            self._upload(draft, draft.slack.channel, draft.slack.ts)
 
     def _upload(self, draft: Draft, channel: str, thread_ts: str) -> None:
         script = draft.effective_script_text or draft.generated_script or ""
@@ -144,7 +171,7 @@ class Presenter:
         except (SlackApiError, OSError) as exc:
             report_incident(log, exc, f"files.upload of draft {draft.id}")
 
-    def notify_drift(self, event: DriftEvent) -> None:
+    def notify_drift(self, event: DriftNotice) -> None:
         """Post a summary of a schema change to the connection's notify channel (if it has one)."""
         if not event.notify_channel:
             return

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+import inspect
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from mcp.server.mcpserver.exceptions import ToolError
 
 from core.errors import Hint, SqldraftError
+from core.incidents import report_incident
+
+log = logging.getLogger("mcp_server.tools")
+F = TypeVar("F", bound=Callable[..., Any])
 
 HINTS: Mapping[Hint, str] = {
     Hint.REFRESH_SNAPSHOT: "call refresh_snapshot with connection {arg!r}",
@@ -16,6 +26,7 @@ HINTS: Mapping[Hint, str] = {
     Hint.OMIT_DIALECT: "leave dialect out, or drop connection to check in another dialect",
     Hint.GENERATE_KEY: "the server's operator generates one with `sqldraft keys generate`",
     Hint.UPGRADE_STORE: "the server's operator upgrades it with `sqldraft init`",
+    Hint.ALLOW_INVALID: "call review_draft again with allow_invalid true to save it anyway",
 }
 """Each hint a core error carries, as a tool call where one exists, else what the operator does."""
 
@@ -23,3 +34,24 @@ HINTS: Mapping[Hint, str] = {
 def explain(exc: SqldraftError) -> str:
     """A core error as a tool error, resource error or startup message says it."""
     return exc.render(HINTS)
+
+
+def errors_as_tool_errors(fn: F) -> F:
+    """Known errors become tool errors the model can act on; anything else an incident id (no traceback)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ToolError:
+            raise
+        except SqldraftError as exc:
+            raise ToolError(explain(exc)) from None
+        except Exception as exc:
+            incident = report_incident(log, exc, f"mcp tool {fn.__name__}")
+            raise ToolError(
+                f"unexpected error on the server (incident {incident}); the operator can look it up"
+            ) from None
+
+    wrapper.__doc__ = inspect.cleandoc(fn.__doc__ or "")  # the docstring is the tool's description
+    return wrapper  # type: ignore[return-value]

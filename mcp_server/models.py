@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from core.domain.connections import ConnectionProfile
 from core.domain.drafts import Draft, DraftStatus
+from core.domain.history import HistoryPage, HistoryRow
+from core.domain.review import ReviewRecord
+from core.domain.schema import Column, ForeignKey, Index, Table
+from core.domain.snapshots import RefreshResult, SnapshotInfo
 from core.validation.model import Validation
+
+DDL_LIMIT = 20_000
+"""describe_table's DDL is cut at this many characters (the columns page through in full)."""
 
 
 class ConnectionInfo(BaseModel):
@@ -19,9 +28,25 @@ class ConnectionInfo(BaseModel):
     last_refresh_error: str | None
     refresh_schedule: str
 
+    @classmethod
+    def of(cls, p: ConnectionProfile, default_schedule: str) -> ConnectionInfo:
+        return cls(
+            name=p.name,
+            dialect=p.dialect.value,
+            tables=p.table_count,
+            snapshot_taken_at=p.snapshot_taken_at.isoformat() if p.snapshot_taken_at else None,
+            last_refresh_status=p.last_refresh.status if p.last_refresh else None,
+            last_refresh_error=p.last_refresh.error if p.last_refresh else None,
+            refresh_schedule=str(p.schedule(default_schedule)),
+        )
+
 
 class ConnectionList(BaseModel):
     connections: list[ConnectionInfo]
+
+    @classmethod
+    def of(cls, profiles: Sequence[ConnectionProfile], default_schedule: str) -> ConnectionList:
+        return cls(connections=[ConnectionInfo.of(p, default_schedule) for p in profiles])
 
 
 class RefreshOutcome(BaseModel):
@@ -31,6 +56,17 @@ class RefreshOutcome(BaseModel):
     duration_ms: int
     error: str | None
     changes: list[str] = Field(description="what changed since the previous snapshot (at most 40 lines)")
+
+    @classmethod
+    def of(cls, connection: str, result: RefreshResult) -> RefreshOutcome:
+        return cls(
+            connection=connection,
+            status=result.status,
+            tables=result.snapshot.table_count if result.snapshot else None,
+            duration_ms=result.duration_ms,
+            error=result.error,
+            changes=result.diff.summary_lines(limit=40) if result.diff else [],
+        )
 
 
 class TableHit(BaseModel):
@@ -42,6 +78,18 @@ class TableHit(BaseModel):
     columns: list[str] = Field(description="the first 25 column names")
     column_count: int
 
+    @classmethod
+    def of(cls, t: Table, score: float, reason: str) -> TableHit:
+        return cls(
+            table=t.key,
+            kind=t.kind.value,
+            comment=t.comment,
+            score=round(score, 3),
+            reason=reason,
+            columns=[c.name for c in t.columns[:25]],
+            column_count=len(t.columns),
+        )
+
 
 class SchemaSearchResult(BaseModel):
     connection: str
@@ -50,6 +98,27 @@ class SchemaSearchResult(BaseModel):
     total_matches: int
     next_cursor: str | None = Field(description="pass it back as cursor for the next page; null on the last")
     snapshot_taken_at: str
+
+    @classmethod
+    def of(
+        cls,
+        connection: str,
+        query: str,
+        info: SnapshotInfo,
+        page: Sequence[tuple[Table, float, str]],
+        total: int,
+        *,
+        next_cursor: str | None,
+    ) -> SchemaSearchResult:
+        """A page of Copilot.search_schema: (table, score, reason) each, of ``total`` matches."""
+        return cls(
+            connection=connection,
+            query=query,
+            tables=[TableHit.of(*hit) for hit in page],
+            total_matches=total,
+            next_cursor=next_cursor,
+            snapshot_taken_at=info.last_seen_at.isoformat(),
+        )
 
 
 class ColumnInfo(BaseModel):
@@ -62,17 +131,38 @@ class ColumnInfo(BaseModel):
     generated: str | None = None
     enum_labels: list[str] | None = None
 
+    @classmethod
+    def of(cls, c: Column) -> ColumnInfo:
+        return cls(
+            name=c.name,
+            type=c.type,
+            nullable=c.nullable,
+            default=c.default,
+            comment=c.comment,
+            identity=c.identity,
+            generated=c.generated,
+            enum_labels=c.enum_labels,
+        )
+
 
 class ForeignKeyInfo(BaseModel):
     columns: list[str]
     references_table: str
     references_columns: list[str]
 
+    @classmethod
+    def of(cls, fk: ForeignKey) -> ForeignKeyInfo:
+        return cls(columns=fk.columns, references_table=fk.ref_key, references_columns=fk.ref_columns)
+
 
 class IndexInfo(BaseModel):
     name: str
     columns: list[str]
     unique: bool
+
+    @classmethod
+    def of(cls, i: Index) -> IndexInfo:
+        return cls(name=i.name, columns=i.columns, unique=i.unique)
 
 
 class TableDescription(BaseModel):
@@ -91,6 +181,31 @@ class TableDescription(BaseModel):
     ddl: str | None = Field(
         description="the table as the drafting prompt shows it (first page only; cut at 20,000 characters)"
     )
+
+    @classmethod
+    def of(
+        cls, connection: str, t: Table, refs: list[str], ddl: str, *, columns: slice, next_cursor: str | None
+    ) -> TableDescription:
+        """A table as Copilot.describe_table gives it; ``columns`` is the page shown (the DDL comes with the first)."""
+        return cls(
+            connection=connection,
+            table=t.key,
+            kind=t.kind.value,
+            comment=t.comment,
+            row_estimate=t.row_estimate,
+            columns=[ColumnInfo.of(c) for c in t.columns[columns]],
+            total_columns=len(t.columns),
+            next_cursor=next_cursor,
+            primary_key=t.primary_key,
+            foreign_keys=[ForeignKeyInfo.of(fk) for fk in t.foreign_keys],
+            referenced_by=refs[:100],
+            indexes=[IndexInfo.of(i) for i in t.indexes[:50]],
+            ddl=None if columns.start else _cut_ddl(ddl),
+        )
+
+
+def _cut_ddl(ddl: str) -> str:
+    return ddl if len(ddl) <= DDL_LIMIT else ddl[:DDL_LIMIT] + "\n-- (cut short: page the columns)"
 
 
 class FindingInfo(BaseModel):
@@ -213,6 +328,10 @@ class HistoryItem(BaseModel):
     last_reviewed_at: str | None
     has_final_script: bool
 
+    @classmethod
+    def of(cls, row: HistoryRow) -> HistoryItem:
+        return cls(**row.to_dict())
+
 
 class HistoryOutcome(BaseModel):
     items: list[HistoryItem]
@@ -220,6 +339,16 @@ class HistoryOutcome(BaseModel):
     page: int
     page_size: int
     pages: int
+
+    @classmethod
+    def of(cls, page: HistoryPage) -> HistoryOutcome:
+        return cls(
+            items=[HistoryItem.of(r) for r in page.items],
+            total=page.total,
+            page=page.page,
+            page_size=page.page_size,
+            pages=page.pages,
+        )
 
 
 class ReviewOutcome(BaseModel):
@@ -229,3 +358,14 @@ class ReviewOutcome(BaseModel):
     note: str | None
     diff: str | None
     final_validation: ValidationOutcome | None
+
+    @classmethod
+    def of(cls, record: ReviewRecord) -> ReviewOutcome:
+        return cls(
+            draft_id=record.draft_id,
+            decision=record.decision,
+            reviewer=record.reviewer,
+            note=record.note,
+            diff=record.diff,
+            final_validation=ValidationOutcome.of(record.validation) if record.validation else None,
+        )

@@ -14,12 +14,13 @@ from typing import Any, TypeVar
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 
-from core.domain.schema import Table
+from core.domain.schema import SchemaModel, Table
+from core.domain.snapshots import SnapshotInfo
 from core.errors import NotFound, SqldraftError
 from mcp_server.auth import caller
 from mcp_server.errors import explain
 from mcp_server.models import DraftOutcome
-from mcp_server.tools import AppState, state
+from mcp_server.state import AppState, state
 
 F = TypeVar("F", bound=Callable[..., Any])
 SUMMARY_OVER = 150
@@ -36,6 +37,48 @@ def _summary(tables: Sequence[Table]) -> dict[str, Any]:
     for t in tables:
         per_schema[t.schema or "main"] = per_schema.get(t.schema or "main", 0) + 1
     return {"tables_per_schema": dict(sorted(per_schema.items())), "tables": sorted(t.key for t in tables)[:LISTED]}
+
+
+def _markdown(connection: str, info: SnapshotInfo, schema: SchemaModel, docs: list[str] | None) -> str:
+    """The schema as DDL (``docs``: each table's, as the drafting prompt shows it), or its summary when large."""
+    head = (
+        f"# {connection} ({schema.dialect.value} {schema.server_version})\n\nSnapshot #{info.id}, "
+        f"{len(schema.tables)} tables and views, confirmed {info.last_seen_at:%Y-%m-%d %H:%M} UTC.\n"
+    )
+    if docs is not None:
+        body = head + "\n```sql\n" + "\n\n".join(docs) + "\n```\n"
+        if len(body) <= RESOURCE_LIMIT:
+            return body
+    summary = _summary(schema.tables)
+    return (
+        head + f"\nThis schema is large, so it is summarized here: use the search_schema tool to find "
+        f"tables and describe_table (or {TABLE_URI.format(connection=connection, table='NAME')}) to read one."
+        "\n\nTables per schema: "
+        + ", ".join(f"{k} {v}" for k, v in summary["tables_per_schema"].items())
+        + f"\n\nThe first {len(summary['tables'])} tables: "
+        + ", ".join(f"`{t}`" for t in summary["tables"])
+        + "\n"
+    )
+
+
+def _json(connection: str, info: SnapshotInfo, schema: SchemaModel) -> str:
+    """The schema as JSON, or its summary when large."""
+    if len(schema.tables) <= SUMMARY_OVER:
+        whole = json.dumps(
+            {"connection": connection, "snapshot": info.to_dict(), "summarized": False, "schema": schema.canonical()}
+        )
+        if len(whole) <= RESOURCE_LIMIT:
+            return whole
+    return json.dumps(
+        {
+            "connection": connection,
+            "snapshot": info.to_dict(),
+            "summarized": True,
+            "table_count": len(schema.tables),
+            **_summary(schema.tables),
+            "hint": f"read one table at {TABLE_URI} or with describe_table; find tables with search_schema",
+        }
+    )
 
 
 def _guard(fn: F) -> F:
@@ -65,25 +108,9 @@ def register(server: MCPServer[AppState]) -> None:
         app = state(ctx)
         caller(app.default_identity)
         info, schema = app.copilot.current_schema(connection)
-        head = (
-            f"# {connection} ({schema.dialect.value} {schema.server_version})\n\nSnapshot #{info.id}, "
-            f"{len(schema.tables)} tables and views, confirmed {info.last_seen_at:%Y-%m-%d %H:%M} UTC.\n"
-        )
-        if len(schema.tables) <= SUMMARY_OVER:
-            index = app.copilot.retrieval_index(connection)
-            body = head + "\n```sql\n" + "\n\n".join(d.text for d in index.docs) + "\n```\n"
-            if len(body) <= RESOURCE_LIMIT:
-                return body
-        summary = _summary(schema.tables)
-        return (
-            head + f"\nThis schema is large, so it is summarized here: use the search_schema tool to find "
-            f"tables and describe_table (or {TABLE_URI.format(connection=connection, table='NAME')}) to read one."
-            "\n\nTables per schema: "
-            + ", ".join(f"{k} {v}" for k, v in summary["tables_per_schema"].items())
-            + f"\n\nThe first {len(summary['tables'])} tables: "
-            + ", ".join(f"`{t}`" for t in summary["tables"])
-            + "\n"
-        )
+        small = len(schema.tables) <= SUMMARY_OVER
+        docs = [d.text for d in app.copilot.retrieval_index(connection).docs] if small else None
+        return _markdown(connection, info, schema, docs)
 
     @server.resource(
         "sqldraft://connections/{connection}/schema.json",
@@ -96,27 +123,7 @@ def register(server: MCPServer[AppState]) -> None:
         app = state(ctx)
         caller(app.default_identity)
         info, schema = app.copilot.current_schema(connection)
-        if len(schema.tables) <= SUMMARY_OVER:
-            whole = json.dumps(
-                {
-                    "connection": connection,
-                    "snapshot": info.to_dict(),
-                    "summarized": False,
-                    "schema": schema.canonical(),
-                }
-            )
-            if len(whole) <= RESOURCE_LIMIT:
-                return whole
-        return json.dumps(
-            {
-                "connection": connection,
-                "snapshot": info.to_dict(),
-                "summarized": True,
-                "table_count": len(schema.tables),
-                **_summary(schema.tables),
-                "hint": f"read one table at {TABLE_URI} or with describe_table; find tables with search_schema",
-            }
-        )
+        return _json(connection, info, schema)
 
     @server.resource(
         TABLE_URI,

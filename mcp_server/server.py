@@ -24,7 +24,7 @@ from core.service import Copilot
 from core.settings import load_settings
 from mcp_server.auth import Identity, StaticTokenVerifier, TokenEntry, local_identity, parse_tokens
 from mcp_server.errors import explain
-from mcp_server.tools import AppState
+from mcp_server.state import AppState
 
 log = logging.getLogger("sqldraft.mcp")
 

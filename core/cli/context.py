@@ -4,16 +4,69 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TextIO
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from core.errors import ConfigurationError
-from core.settings import Settings, load_settings
+from core.paths import default_data_dir
 
 if TYPE_CHECKING:
     from core.service import Copilot
+    from core.settings import Settings
 
 Handler = Callable[["Context"], int]
+
+LIGHT_KEYS = ("DATA_DIR", "LOG_LEVEL", "MAX_SQL_CHARS", "LARGE_TABLE_ROWS", "LARGE_OFFSET")
+"""The settings a light command (``validate --dialect``) reads; see :class:`LightSettings`."""
+
+
+class CommonSettings(Protocol):
+    """What logging and dialect-only validation read: the full settings or their defaults."""
+
+    @property
+    def data_dir(self) -> Path: ...
+    @property
+    def log_level(self) -> str: ...
+    @property
+    def max_sql_chars(self) -> int: ...
+    @property
+    def large_table_rows(self) -> int: ...
+    @property
+    def large_offset(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LightSettings:
+    """The defaults of :data:`LIGHT_KEYS` (the same as ``core.settings.Settings``'s; a test keeps them equal).
+
+    Used only when none of those keys is set in the environment or ``.env``: building the full settings
+    imports pydantic-settings, a third of a dialect-only validation's start-up.
+    """
+
+    data_dir: Path = field(default_factory=default_data_dir)
+    log_level: str = "INFO"
+    max_sql_chars: int = 262_144
+    large_table_rows: int = 100_000
+    large_offset: int = 10_000
+
+
+def light_keys_configured(env_file: Path = Path(".env")) -> bool:
+    """True when the environment or ``.env`` sets one of :data:`LIGHT_KEYS` (names compared case-insensitively)."""
+    wanted = {f"SQLDRAFT_{k}" for k in LIGHT_KEYS}
+    if any(name.upper() in wanted for name in os.environ):
+        return True
+    try:
+        text = env_file.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    for line in text.splitlines():
+        name = line.strip().removeprefix("export ").split("=", 1)[0].strip()
+        if name.upper() in wanted:
+            return True
+    return False
 
 
 class Context:
@@ -30,6 +83,8 @@ class Context:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            from core.settings import load_settings
+
             self._settings = load_settings()
         return self._settings
 
@@ -37,6 +92,22 @@ class Context:
         """The settings, or None when one is invalid (the command reports it when it needs them)."""
         try:
             return self.settings
+        except ConfigurationError:
+            return None
+
+    def common_settings(self) -> CommonSettings:
+        """The few settings logging and dialect-only validation need, without pydantic when none is set.
+
+        Raises:
+            ConfigurationError: one of them is set and invalid.
+        """
+        if self._settings is None and not light_keys_configured():
+            return LightSettings()
+        return self.settings
+
+    def common_settings_if_valid(self) -> CommonSettings | None:
+        try:
+            return self.common_settings()
         except ConfigurationError:
             return None
 

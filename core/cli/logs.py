@@ -12,9 +12,12 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.paths import default_data_dir
-from core.settings import Settings
+
+if TYPE_CHECKING:
+    from core.cli.context import CommonSettings
 
 INCIDENTS = "sqldraft.cli.incidents"
 """The logger of the command's own unexpected errors (file only; stderr gets the one-line message)."""
@@ -40,7 +43,7 @@ def _not_an_incident(record: logging.LogRecord) -> bool:
     return record.name != INCIDENTS
 
 
-def log_file(settings: Settings | None) -> Path | None:
+def log_file(settings: CommonSettings | None) -> Path | None:
     """``<data dir>/sqldraft.log``, or None when the data dir cannot be created."""
     if settings is not None:
         base = settings.data_dir
@@ -53,7 +56,7 @@ def log_file(settings: Settings | None) -> Path | None:
     return base / "sqldraft.log"
 
 
-def configure_logging(settings: Settings | None, *, debug: bool = False) -> Path | None:
+def configure_logging(settings: CommonSettings | None, *, debug: bool = False) -> Path | None:
     """Install the stderr and file handlers on the root logger; return the log file's path."""
     root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h, _CliHandler)]:

@@ -96,7 +96,7 @@ def render_draft(d: Draft, now: datetime, *, show_attempts: bool = False) -> str
     if age is not None:
         lines.append(
             f"  schema snapshot confirmed {age_words(age)} ago; generator: {d.generator}"
-            + (f" ({d.llm_model})" if d.llm_model and d.llm_model != d.generator else "")
+            + (f" ({d.llm.model})" if d.llm.model and d.llm.model != d.generator else "")
         )
     if d.error_message:
         lines.append(f"  error: {d.error_message}")

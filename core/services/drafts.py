@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from core.domain.drafts import DRAFT_ID_RE, Attempt, Draft, DraftStatus
+from core.domain.drafts import DRAFT_ID_RE, Attempt, Draft, DraftStatus, LlmUsage, SlackRef, SnapshotRef
 from core.errors import Conflict, Hint, InvalidInput, NotFound
 from core.generation.pipeline import AttemptRecord, Outcome
 from core.services.audit import SYSTEM, record_event
@@ -54,13 +54,13 @@ def to_draft(row: DraftRow, attempts: list[DraftAttemptRow] | None = None) -> Dr
         validation=row.validation,
         lint_status=row.lint_status,
         risk_level=row.risk_level,
-        snapshot_id=row.snapshot_id,
-        snapshot_checksum=row.snapshot_checksum,
-        snapshot_taken_at=row.snapshot_taken_at,
-        llm_model=row.llm_model,
-        prompt_tokens=row.prompt_tokens,
-        completion_tokens=row.completion_tokens,
-        llm_latency_ms=row.llm_latency_ms,
+        snapshot=SnapshotRef(id=row.snapshot_id, checksum=row.snapshot_checksum, taken_at=row.snapshot_taken_at),
+        llm=LlmUsage(
+            model=row.llm_model,
+            prompt_tokens=row.prompt_tokens,
+            completion_tokens=row.completion_tokens,
+            latency_ms=row.llm_latency_ms,
+        ),
         review={
             "status": row.review_status,
             "reviewed_by": row.reviewed_by,
@@ -68,8 +68,7 @@ def to_draft(row: DraftRow, attempts: list[DraftAttemptRow] | None = None) -> Dr
             "final_script": row.final_script,
             "diff": row.edited_script_diff,
         },
-        slack_channel=row.slack_channel,
-        slack_ts=row.slack_ts,
+        slack=SlackRef(channel=row.slack_channel, ts=row.slack_ts) if row.slack_channel else None,
         attempts=[
             Attempt(
                 number=a.number,

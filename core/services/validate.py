@@ -5,10 +5,10 @@ from __future__ import annotations
 from core.errors import Hint, InvalidInput
 from core.services.connections import Target
 from core.services.tools import SnapshotTools, ToolSettings
-from core.validation.engine import Validator, parse_dialect, parse_mode
+from core.validation.engine import parse_dialect, parse_mode
 from core.validation.model import Validation
-from core.validation.names import SchemaIndex
 from core.validation.server_check import check_on_server
+from core.validation.standalone import dialect_validator
 
 
 def validate_for_dialect(sql: str, dialect: str, mode: str, *, settings: ToolSettings) -> Validation:
@@ -19,9 +19,10 @@ def validate_for_dialect(sql: str, dialect: str, mode: str, *, settings: ToolSet
         TooLarge: over SQLDRAFT_MAX_SQL_CHARS.
     """
     parsed_mode = parse_mode(mode)
-    validator = Validator(
-        SchemaIndex.without_snapshot(parse_dialect(dialect)),
-        settings=settings.validation,
+    validator = dialect_validator(
+        dialect,
+        large_table_rows=settings.validation.large_table_rows,
+        large_offset=settings.validation.large_offset,
         max_chars=settings.max_sql_chars,
     )
     return validator.validate(sql, parsed_mode)

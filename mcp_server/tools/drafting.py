@@ -10,14 +10,10 @@ from mcp_types import ToolAnnotations
 from pydantic import Field
 
 from mcp_server.auth import caller, require
+from mcp_server.errors import errors_as_tool_errors
 from mcp_server.models import DraftOutcome, ValidationOutcome
-from mcp_server.tools import AppState, errors_as_tool_errors, state
-from mcp_server.tools.schema import READ_ONLY, Connection
-
-Mode = Annotated[
-    Literal["query", "dml", "ddl"],
-    Field(description="query: one read-only SELECT; dml: data changes (INSERT/UPDATE/DELETE); ddl: schema changes."),
-]
+from mcp_server.state import AppState, state
+from mcp_server.tools.common import READ_ONLY, Connection, Mode
 
 
 def register(server: MCPServer[AppState]) -> None:

@@ -8,11 +8,12 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp_types import ToolAnnotations
 from pydantic import Field
 
-from core.services.history import HistoryFilters, HistoryQuery
+from core.domain.history import HistoryFilters, HistoryQuery
 from mcp_server.auth import caller, require
-from mcp_server.models import HistoryItem, HistoryOutcome, ReviewOutcome, ValidationOutcome
-from mcp_server.tools import AppState, errors_as_tool_errors, state
-from mcp_server.tools.schema import READ_ONLY
+from mcp_server.errors import errors_as_tool_errors
+from mcp_server.models import HistoryOutcome, ReviewOutcome
+from mcp_server.state import AppState, state
+from mcp_server.tools.common import READ_ONLY
 
 
 def register(server: MCPServer[AppState]) -> None:
@@ -53,16 +54,8 @@ def register(server: MCPServer[AppState]) -> None:
             text=text,
             requester=who.principal if mine else None,
         )
-        result = app.copilot.history(
-            HistoryQuery(filters=filters, sort=sort, order=order, page=page, page_size=page_size)
-        )
-        return HistoryOutcome(
-            items=[HistoryItem(**r.to_dict()) for r in result.items],
-            total=result.total,
-            page=result.page,
-            page_size=result.page_size,
-            pages=result.pages,
-        )
+        query = HistoryQuery(filters=filters, sort=sort, order=order, page=page, page_size=page_size)
+        return HistoryOutcome.of(app.copilot.history(query))
 
     @server.tool(
         annotations=ToolAnnotations(
@@ -88,17 +81,17 @@ def register(server: MCPServer[AppState]) -> None:
             str | None,
             Field(description="For 'edited': the script fit to run instead (it is re-validated and diffed)."),
         ] = None,
+        allow_invalid: Annotated[
+            bool,
+            Field(description="For 'edited': save final_script even if it has error findings (refused otherwise)."),
+        ] = False,
     ) -> ReviewOutcome:
         """Record a person's decision on a draft. Needs a token with the 'review' scope, and follows the
         connection's approval policy: an assistant may not approve or edit a draft it requested itself."""
         app = state(ctx)
         principal = require(caller(app.default_identity), "review")
-        record = app.copilot.review(draft_id, decision, principal, note=note, final_script=final_script)
-        return ReviewOutcome(
-            draft_id=record.draft_id,
-            decision=record.decision,
-            reviewer=record.reviewer,
-            note=record.note,
-            diff=record.diff,
-            final_validation=ValidationOutcome.of(record.validation) if record.validation else None,
+        return ReviewOutcome.of(
+            app.copilot.review(
+                draft_id, decision, principal, note=note, final_script=final_script, allow_invalid=allow_invalid
+            )
         )

@@ -10,26 +10,13 @@ from mcp_types import ToolAnnotations
 from pydantic import Field
 
 from mcp_server.auth import caller, require
-from mcp_server.models import (
-    ColumnInfo,
-    ConnectionInfo,
-    ConnectionList,
-    ForeignKeyInfo,
-    IndexInfo,
-    RefreshOutcome,
-    SchemaSearchResult,
-    TableDescription,
-    TableHit,
-)
-from mcp_server.tools import AppState, decode_cursor, encode_cursor, errors_as_tool_errors, state
+from mcp_server.cursors import decode_cursor, next_cursor
+from mcp_server.errors import errors_as_tool_errors
+from mcp_server.models import ConnectionList, RefreshOutcome, SchemaSearchResult, TableDescription
+from mcp_server.state import AppState, state
+from mcp_server.tools.common import READ_ONLY, Connection
 
-READ_ONLY = ToolAnnotations(readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False)
-Connection = Annotated[
-    str, Field(description="The connection's name, as list_connections shows it.", min_length=1, max_length=63)
-]
 COLUMN_PAGE = 100
-DDL_LIMIT = 20_000
-"""describe_table's DDL is cut at this many characters (the columns page through in full)."""
 
 
 def register(server: MCPServer[AppState]) -> None:
@@ -42,21 +29,7 @@ def register(server: MCPServer[AppState]) -> None:
         """
         app = state(ctx)
         caller(app.default_identity)
-        default = app.copilot.settings.default_refresh
-        return ConnectionList(
-            connections=[
-                ConnectionInfo(
-                    name=p.name,
-                    dialect=p.dialect.value,
-                    tables=p.table_count,
-                    snapshot_taken_at=p.snapshot_taken_at.isoformat() if p.snapshot_taken_at else None,
-                    last_refresh_status=p.last_refresh.status if p.last_refresh else None,
-                    last_refresh_error=p.last_refresh.error if p.last_refresh else None,
-                    refresh_schedule=str(p.schedule(default)),
-                )
-                for p in app.copilot.list_connections()
-            ]
-        )
+        return ConnectionList.of(app.copilot.list_connections(), app.copilot.settings.default_refresh)
 
     @server.tool(
         annotations=ToolAnnotations(readOnlyHint=False, destructiveHint=False, idempotentHint=True, openWorldHint=True)
@@ -74,14 +47,7 @@ def register(server: MCPServer[AppState]) -> None:
             raise ToolError(
                 f"refreshing {connection!r} failed: {result.error}; the last snapshot (if any) stays in use"
             )
-        return RefreshOutcome(
-            connection=connection,
-            status=result.status,
-            tables=result.snapshot.table_count if result.snapshot else None,
-            duration_ms=result.duration_ms,
-            error=result.error,
-            changes=result.diff.summary_lines(limit=40) if result.diff else [],
-        )
+        return RefreshOutcome.of(connection, result)
 
     @server.tool(annotations=READ_ONLY)
     @errors_as_tool_errors
@@ -104,27 +70,8 @@ def register(server: MCPServer[AppState]) -> None:
         key = f"{connection}|{query}"
         offset = decode_cursor(cursor, key)
         info, page, total = app.copilot.search_schema(connection, query, limit=limit, offset=offset)
-        hits = [
-            TableHit(
-                table=t.key,
-                kind=t.kind.value,
-                comment=t.comment,
-                score=round(score, 3),
-                reason=reason,
-                columns=[c.name for c in t.columns[:25]],
-                column_count=len(t.columns),
-            )
-            for t, score, reason in page
-        ]
-        more = offset + limit < total
-        return SchemaSearchResult(
-            connection=connection,
-            query=query,
-            tables=hits,
-            total_matches=total,
-            next_cursor=encode_cursor(offset + limit, key) if more else None,
-            snapshot_taken_at=info.last_seen_at.isoformat(),
-        )
+        more = next_cursor(offset, limit, total, key)
+        return SchemaSearchResult.of(connection, query, info, page, total, next_cursor=more)
 
     @server.tool(annotations=READ_ONLY)
     @errors_as_tool_errors
@@ -146,42 +93,9 @@ def register(server: MCPServer[AppState]) -> None:
         a call: pass next_cursor back for the rest (the DDL comes with the first page)."""
         app = state(ctx)
         caller(app.default_identity)
-        _, t, refs, ddl = app.copilot.describe_table(connection, table)
-        key = f"{connection}|{t.key}"
+        _, found, refs, ddl = app.copilot.describe_table(connection, table)
+        key = f"{connection}|{found.key}"
         offset = decode_cursor(cursor, key)
-        cols = t.columns[offset : offset + COLUMN_PAGE]
-        more = offset + COLUMN_PAGE < len(t.columns)
-        return TableDescription(
-            connection=connection,
-            table=t.key,
-            kind=t.kind.value,
-            comment=t.comment,
-            row_estimate=t.row_estimate,
-            columns=[
-                ColumnInfo(
-                    name=c.name,
-                    type=c.type,
-                    nullable=c.nullable,
-                    default=c.default,
-                    comment=c.comment,
-                    identity=c.identity,
-                    generated=c.generated,
-                    enum_labels=c.enum_labels,
-                )
-                for c in cols
-            ],
-            total_columns=len(t.columns),
-            next_cursor=encode_cursor(offset + COLUMN_PAGE, key) if more else None,
-            primary_key=t.primary_key,
-            foreign_keys=[
-                ForeignKeyInfo(columns=fk.columns, references_table=fk.ref_key, references_columns=fk.ref_columns)
-                for fk in t.foreign_keys
-            ],
-            referenced_by=refs[:100],
-            indexes=[IndexInfo(name=i.name, columns=i.columns, unique=i.unique) for i in t.indexes[:50]],
-            ddl=None
-            if offset
-            else ddl
-            if len(ddl) <= DDL_LIMIT
-            else ddl[:DDL_LIMIT] + "\n-- (cut short: page the columns)",
-        )
+        more = next_cursor(offset, COLUMN_PAGE, len(found.columns), key)
+        page = slice(offset, offset + COLUMN_PAGE)
+        return TableDescription.of(connection, found, refs, ddl, columns=page, next_cursor=more)

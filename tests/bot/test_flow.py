@@ -222,7 +222,7 @@ def test_a_failed_update_loses_nothing_and_show_posts_the_draft_again(bot):
     response = dispatch(bot.app, command_body(f"show {draft.id}"))
     assert "Posted draft" in ack_text(response)
     again = bot.slack.wait_for("chat.postMessage", has_buttons)
-    assert bot.copilot.get_draft(draft.id).slack_ts is not None and again["channel"] == "C1"
+    assert bot.copilot.get_draft(draft.id).slack.ts is not None and again["channel"] == "C1"
 
 
 def test_rate_limited_updates_are_retried(bot):

@@ -284,3 +284,19 @@ async def test_a_database_password_never_reaches_the_assistant(local_server, mcp
     assert broken["last_refresh_status"] == "error" and broken["last_refresh_error"]
     seen = refreshed.content[0].text + json.dumps(listed) + described.content[0].text + caplog.text
     assert "Sup3rSecretPw" not in seen
+
+
+async def test_an_edit_with_errors_is_refused_with_its_finding_unless_allow_invalid(
+    local_server, mcp_copilot, fake_llm
+):
+    fake_llm.reply(reply())
+    others = mcp_copilot.draft("shop", "How many orders per status?", requester="slack:U1")
+    broken = {"draft_id": others.id, "decision": "edited", "final_script": "SELECT statuz FROM orders"}
+    async with Client(local_server) as client:
+        refused = await client.call_tool("review_draft", broken)
+        assert refused.is_error and "statuz" in refused.content[0].text
+        assert "review_draft again with allow_invalid true" in refused.content[0].text
+        assert mcp_copilot.get_draft(others.id).review["status"] == "pending"
+        saved = result(await client.call_tool("review_draft", {**broken, "allow_invalid": True}))
+    assert saved["decision"] == "edited" and saved["final_validation"]["status"] == "fail"
+    assert mcp_copilot.get_draft(others.id).review["status"] == "edited"

@@ -39,11 +39,15 @@ def fixture_ddl(dialect: str) -> list[str]:
 
 
 def fixture_rows(dialect: str) -> list[str]:
-    """300 events make it a large table for the tests (threshold 100); the other tables stay small."""
+    """300 events make it a large table for the tests (threshold 100); the other tables stay small.
+
+    In PostgreSQL every table but ``refunds`` is analysed.
+    """
     values = ", ".join(f"({i}, 'kind{i % 7}', 'payload', '2025-01-01 00:00:00')" for i in range(1, 301))
     rows = [f"INSERT INTO events (id, kind, payload, created_at) VALUES {values}"]
     if dialect == "postgresql":
-        rows.append("ANALYZE")
+        # refunds stays never analysed: PostgreSQL has no row estimate for it (perf.row_estimates_unknown)
+        rows.append('ANALYZE customers, products, orders, order_items, events, "AuditLog"')
     elif dialect == "mysql":
         rows.append("ANALYZE TABLE events, orders, customers")
     return rows

@@ -1,4 +1,4 @@
-"""/sqldraft: parse, then one core operation per command, rendered as Slack text or a message.
+"""/sqldraft: parse the text, answer the subcommand with one core operation, render it as Slack text.
 
 Everything that answers fast answers in the ack (ephemeral); drafting acks first, then posts a
 "drafting..." message and leaves the model call to the core's drafting pool.
@@ -6,125 +6,126 @@ Everything that answers fast answers in the ack (ephemeral); drafting acks first
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, Respond
 
-from bot import grammar
+from bot import grammar, replies
 from bot.blocks import drafting_message
-from bot.errors import explain
+from bot.deps import Deps
 from bot.ids import principal
-from bot.listeners import Deps
-from bot.presenter import with_mentions
 from core.errors import SqldraftError
-from core.services.history import HistoryFilters, HistoryQuery
-from core.textfmt import render_validation
 
 
-class SqldraftCommand:
-    def __init__(self, deps: Deps) -> None:
-        self.copilot = deps.copilot
-        self.presenter = deps.presenter
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """One /sqldraft call: who asked, in which channel, and how to answer."""
 
-    def handle(self, ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        command = grammar.parse(body.get("text", ""))
-        channel, user = body["channel_id"], body["user_id"]
-        try:
-            if isinstance(command, grammar.DraftRequest):
-                self._draft(ack, command, channel, user, respond)
-                return
-            if isinstance(command, grammar.Refresh):
-                self._refresh(ack, command, respond)
-                return
-            ack(text=with_mentions(self._answer(command, channel, user)))
-        except SqldraftError as exc:
-            ack(text=with_mentions(f":warning: {explain(exc)}"))
+    deps: Deps
+    channel: str
+    user: str
+    ack: Ack
+    respond: Respond
 
-    def _connection(self, explicit: str | None, channel: str) -> str:
+    @property
+    def scope(self) -> str:
+        """The channel as the core's binding scope (its default connection)."""
+        return f"slack:{self.channel}"
+
+    @property
+    def principal(self) -> str:
+        return principal(self.user)
+
+    def connection(self, explicit: str | None) -> str:
+        """The connection named in the command, else the channel's default.
+
+        Raises:
+            SqldraftError: neither (the answer says how to set one).
+        """
         if explicit:
             return explicit
-        bound = self.copilot.bound_connection(f"slack:{channel}")
+        bound = self.deps.copilot.bound_connection(self.scope)
         if bound is None:
-            names = ", ".join(p.name for p in self.copilot.list_connections()) or "none yet"
-            raise SqldraftError(
-                f"this channel has no default connection: set one with `/sqldraft use NAME`, or say "
-                f"`/sqldraft on NAME ...` (connections: {names})"
-            )
+            raise SqldraftError(replies.no_default_connection(self.deps.copilot.list_connections()))
         return bound
 
-    def _answer(self, command: grammar.Command, channel: str, user: str) -> str:
-        if isinstance(command, grammar.Help):
-            return grammar.HELP
-        if isinstance(command, grammar.Usage):
-            return f":warning: {command.message}\nSee `/sqldraft help` for everything it does."
-        if isinstance(command, grammar.ListConnections):
-            bound = self.copilot.bound_connection(f"slack:{channel}")
-            lines = []
-            for p in self.copilot.list_connections():
-                state = f"{p.table_count} tables" if p.table_count is not None else "no snapshot yet"
-                if p.last_refresh and p.last_refresh.status == "error":
-                    state += f" (last refresh failed: {p.last_refresh.error})"
-                lines.append(
-                    f"• `{p.name}` ({p.dialect.value}): {state}"
-                    + (" *(this channel's default)*" if p.name == bound else "")
-                )
-            return "\n".join(lines) or "No connections yet: an operator adds them with `sqldraft connections add`."
-        if isinstance(command, grammar.Use):
-            profile = self.copilot.bind_connection(f"slack:{channel}", command.connection, principal=principal(user))
-            return f"This channel now drafts on `{profile.name}` ({profile.dialect.value})."
-        if isinstance(command, grammar.History):
-            return self._history(command, user)
-        if isinstance(command, grammar.Validate):
-            connection = self._connection(command.connection, channel)
-            result = self.copilot.validate(command.sql, connection=connection, mode=command.mode)
-            return f"```{render_validation(result)}```"
-        if isinstance(command, grammar.Show):
-            self.presenter.show(command.draft_id, channel)
-            return f"Posted draft `{command.draft_id}` again."
-        raise AssertionError(command)
 
-    def _refresh(self, ack: Ack, command: grammar.Refresh, respond: Respond) -> None:
-        self.copilot.get_connection(command.connection)  # an unknown name is answered in the ack
-        ack(text=f"Refreshing `{command.connection}`...")
-        try:
-            result = self.copilot.refresh_snapshot(command.connection, trigger="slack")
-        except SqldraftError as exc:
-            respond(text=f":warning: {explain(exc)}", response_type="ephemeral")
-            return
-        if result.error:
-            text = f":warning: Refresh of `{command.connection}` failed: {result.error}"
-        else:
-            tables = result.snapshot.table_count if result.snapshot else 0
-            text = f"`{command.connection}`: {result.status} ({tables} tables and views, {result.duration_ms} ms)"
-        respond(text=text, response_type="ephemeral")
+def sqldraft(ack: Ack, body: dict[str, Any], respond: Respond, *, deps: Deps) -> None:
+    command = grammar.parse(body.get("text", ""))
+    call = Invocation(deps, body["channel_id"], body["user_id"], ack, respond)
+    try:
+        text = ANSWERS[type(command)](command, call)
+    except SqldraftError as exc:
+        text = replies.warning(exc)
+    if text is not None:
+        ack(text=replies.with_mentions(text))
 
-    def _history(self, command: grammar.History, user: str) -> str:
-        filters = HistoryFilters(**command.filters)
-        if command.mine:
-            filters.requester = principal(user)
-        page = self.copilot.history(HistoryQuery(filters=filters, page=command.page, page_size=10))
-        if not page.items:
-            return "No drafts match."
-        lines = [
-            f"• `{r.id}` {r.created_at:%Y-%m-%d %H:%M} {r.latest_status}/{r.review_status} risk {r.risk_level or '-'}"
-            f" on `{r.connection}`: {r.request[:80]}"
-            for r in page.items
-        ]
-        return "\n".join(lines) + f"\nPage {page.page} of {page.pages} ({page.total} drafts)."
 
-    def _draft(self, ack: Ack, command: grammar.DraftRequest, channel: str, user: str, respond: Respond) -> None:
-        connection = self._connection(command.connection, channel)
-        draft_id = self.copilot.create_draft(connection, command.request, mode=command.mode, requester=principal(user))
-        ack()
-        ts = self.presenter.post(
-            channel, drafting_message(command.request, principal(user), connection, command.mode, draft_id)
+def _help(command: grammar.Help, call: Invocation) -> str:
+    return grammar.HELP
+
+
+def _usage(command: grammar.Usage, call: Invocation) -> str:
+    return replies.usage(command.message)
+
+
+def _connections(command: grammar.ListConnections, call: Invocation) -> str:
+    bound = call.deps.copilot.bound_connection(call.scope)
+    return replies.connections(call.deps.copilot.list_connections(), bound)
+
+
+def _use(command: grammar.Use, call: Invocation) -> str:
+    return replies.bound(call.deps.copilot.bind_connection(call.scope, command.connection, principal=call.principal))
+
+
+def _history(command: grammar.History, call: Invocation) -> str:
+    return replies.history(call.deps.copilot.history(command.query(requester=call.principal)))
+
+
+def _validate(command: grammar.Validate, call: Invocation) -> str:
+    connection = call.connection(command.connection)
+    return replies.validation(call.deps.copilot.validate(command.sql, connection=connection, mode=command.mode))
+
+
+def _show(command: grammar.Show, call: Invocation) -> str:
+    call.deps.presenter.show(command.draft_id, call.channel)
+    return f"Posted draft `{command.draft_id}` again."
+
+
+def _refresh(command: grammar.Refresh, call: Invocation) -> None:
+    call.deps.copilot.get_connection(command.connection)  # an unknown name is answered in the ack
+    call.ack(text=f"Refreshing `{command.connection}`...")
+    try:
+        text = replies.refreshed(
+            command.connection, call.deps.copilot.refresh_snapshot(command.connection, trigger="slack")
         )
-        if ts is None:
-            respond(
-                text=f":warning: Could not post to this channel; the draft `{draft_id}` is saved: "
-                f"`/sqldraft show {draft_id}` once the app is in the channel.",
-                response_type="ephemeral",
-            )
-        else:
-            self.copilot.set_draft_message(draft_id, channel, ts)
-        self.copilot.start_draft(draft_id, on_done=self.presenter.update)
+    except SqldraftError as exc:
+        text = replies.warning(exc)
+    call.respond(text=text, response_type="ephemeral")
+
+
+def _draft(command: grammar.DraftRequest, call: Invocation) -> None:
+    connection = call.connection(command.connection)
+    copilot, presenter = call.deps.copilot, call.deps.presenter
+    draft_id = copilot.create_draft(connection, command.request, mode=command.mode, requester=call.principal)
+    call.ack()
+    message = drafting_message(command.request, call.principal, connection, command.mode, draft_id)
+    if presenter.placeholder(draft_id, call.channel, message) is None:
+        call.respond(text=replies.unposted(draft_id), response_type="ephemeral")
+    copilot.start_draft(draft_id, on_done=presenter.update)
+
+
+ANSWERS: dict[type[Any], Callable[[Any, Invocation], str | None]] = {
+    grammar.Help: _help,
+    grammar.Usage: _usage,
+    grammar.ListConnections: _connections,
+    grammar.Use: _use,
+    grammar.History: _history,
+    grammar.Validate: _validate,
+    grammar.Show: _show,
+    grammar.Refresh: _refresh,
+    grammar.DraftRequest: _draft,
+}
+"""Each parsed command's answer: text to ack with, or None when the answer acked (and responds) itself."""

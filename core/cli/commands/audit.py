@@ -7,7 +7,6 @@ from typing import Any
 
 from core.cli.context import Context, add_command
 from core.cli.render import render_events
-from core.services.history import parse_datetime
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -22,6 +21,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_audit(ctx: Context) -> int:
+    from core.domain.history import parse_datetime
+
     args = ctx.args
     events = ctx.copilot.events(
         draft_id=args.draft,

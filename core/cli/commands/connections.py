@@ -10,9 +10,7 @@ from typing import Any
 from core.cli.context import Context, add_command, add_group
 from core.cli.inputs import csv_list, read_password
 from core.cli.render import render_connections, render_verify
-from core.domain.connections import ConnectionOptions
 from core.errors import InvalidInput
-from core.services.history import parse_bool
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -71,12 +69,16 @@ def _options_from_args(args: argparse.Namespace) -> dict[str, Any]:
     if args.notify_channel is not None:
         changes["notify_channel"] = args.notify_channel or None
     if args.allow_self_approval is not None:
+        from core.domain.history import parse_bool
+
         changes["allow_self_approval"] = parse_bool("--allow-self-approval", args.allow_self_approval)
     return changes
 
 
 def cmd_connections_add(ctx: Context) -> int:
     args = ctx.args
+    from core.domain.connections import ConnectionOptions
+
     options = ConnectionOptions.from_dict(_options_from_args(args))
     password = read_password(args.password_env, args.password_file, args.ask_password, sys.stdin)
     profile = ctx.copilot.add_connection(args.name, args.url, password=password, options=options)

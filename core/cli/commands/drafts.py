@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.cli.context import Context, add_command, add_group
 from core.cli.inputs import cli_principal
 from core.cli.render import render_draft
-from core.domain.drafts import Draft
+
+if TYPE_CHECKING:
+    from core.domain.drafts import Draft
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:

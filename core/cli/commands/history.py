@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.cli.context import Context, add_command
 from core.cli.render import render_history_detail, render_history_page
-from core.services.history import HistoryFilters, HistoryQuery, any_filter, parse_bool, parse_datetime
+
+if TYPE_CHECKING:
+    from core.domain.history import HistoryQuery
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -38,6 +40,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _query(args: argparse.Namespace) -> HistoryQuery:
+    from core.domain.history import HistoryFilters, HistoryQuery, parse_bool, parse_datetime
+
     filters = HistoryFilters(
         connection=args.connection,
         requester=args.requester,
@@ -61,6 +65,8 @@ def cmd_history(ctx: Context) -> int:
     if args.export:
         return _export(ctx, query, args.export, args.output)
     page = ctx.copilot.history(query)
+    from core.domain.history import any_filter
+
     ctx.emit(page.to_dict(), lambda: render_history_page(page, any_filter(query.filters)))
     return 0
 

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from core.cli.context import Context, add_command
-from core.crypto import generate_key
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -18,6 +17,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _write_secret_key(path: Path) -> None:
+    from core.crypto import generate_key
+
     existing = path.read_text(encoding="utf-8") if path.exists() else ""
     with path.open("a", encoding="utf-8") as fh:
         if existing and not existing.endswith("\n"):

@@ -6,7 +6,6 @@ import argparse
 from typing import Any
 
 from core.cli.context import Context, add_command, add_group
-from core.crypto import generate_key
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -18,6 +17,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_keys_generate(ctx: Context) -> int:
+    from core.crypto import generate_key
+
     key = generate_key()
     ctx.emit({"key": key}, key)
     return 0

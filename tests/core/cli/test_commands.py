@@ -156,7 +156,7 @@ def test_validate_bad_input_is_one_line(cli_env, tmp_path):
     _one_line_error(run_cli("validate", "--dialect", "sqlite", "--sql", ""), "empty")
     _one_line_error(run_cli("validate", "--dialect", "db2", "--sql", "SELECT 1"), "unknown dialect 'db2'")
     _one_line_error(run_cli("validate", "ghost", "--sql", "SELECT 1"), "unknown connection 'ghost'")
-    _one_line_error(run_cli("validate", "--dialect", "sqlite"), "give the SQL one way")
+    _one_line_error(run_cli("validate", "--dialect", "sqlite"), "nothing to validate")
     huge = tmp_path / "huge.sql"
     huge.write_text("SELECT 1;\n" * 120_000)
     _one_line_error(run_cli("validate", "--dialect", "sqlite", "--file", str(huge)), "too large")

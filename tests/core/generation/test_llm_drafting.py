@@ -50,7 +50,7 @@ def test_a_good_answer_becomes_a_completed_validated_draft(llm_copilot, fake_llm
     assert draft.generated_script == GOOD_SQL == draft.effective_script_text
     assert draft.explanation == "Counts orders per status." and draft.assumptions == ["all statuses count"]
     assert draft.confidence == 0.9 and draft.attempt_count == 1
-    assert (draft.prompt_tokens, draft.completion_tokens, draft.llm_model) == (120, 40, "fake-model")
+    assert (draft.llm.prompt_tokens, draft.llm.completion_tokens, draft.llm.model) == (120, 40, "fake-model")
     assert draft.references["tables"][0]["table"] == "orders"
     assert any(o["name"] == "orders" for o in draft.impacted_objects)
     sent = fake_llm.requests[0]
