@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from core.dialects import profile
 from core.domain.schema import Dialect, SchemaModel
 from core.generation.examples import Example
 from core.validation.model import Finding, ScriptMode
@@ -17,17 +18,6 @@ _MODES = {
     ScriptMode.DML: "a data-change script (INSERT, UPDATE, DELETE or MERGE), each change with a WHERE that "
     "limits it to the rows asked for; no schema changes",
     ScriptMode.DDL: "a schema-change script (CREATE, ALTER, DROP) written as a safe migration for this database",
-}
-_DIALECT_HINTS = {
-    Dialect.POSTGRESQL: "Quote identifiers with double quotes only when needed. ILIKE, :: casts, RETURNING and "
-    "DISTINCT ON are available. In migrations, SET lock_timeout first and create indexes "
-    "CONCURRENTLY.",
-    Dialect.MYSQL: "Quote identifiers with backticks. There is no ILIKE, no :: cast, no FULL JOIN, no DISTINCT ON and "
-    "no NULLS FIRST; strings use single quotes; concatenate with CONCAT(). In ALTER TABLE say "
-    "ALGORITHM= and LOCK=.",
-    Dialect.SQLITE: "There is no ILIKE (LIKE is case-insensitive for ASCII), no RIGHT or FULL JOIN before 3.39, and "
-    "dates are usually TEXT: compare them as ISO-8601 strings or use date()/strftime(). Strings use "
-    "single quotes.",
 }
 JSON_SHAPE = (
     '{"sql": "...", "explanation": "...", "assumptions": ["..."], "plan_steps": ["..."], '
@@ -49,11 +39,11 @@ class Task:
 
 
 def system_message(task: Task) -> str:
-    name = {"postgresql": "PostgreSQL", "mysql": "MySQL/MariaDB", "sqlite": "SQLite"}[task.dialect.value]
+    facts = profile(task.dialect)
     lines = [
         "You draft SQL for a person who will review it before anything runs. You never execute anything.",
-        f"Database: {name} {task.server_version}. Write SQL for exactly this dialect and version. "
-        + _DIALECT_HINTS[task.dialect],
+        f"Database: {facts.products} {task.server_version}. Write SQL for exactly this dialect and version. "
+        + facts.prompt_hint,
         f"Draft {_MODES[task.mode]}.",
         "Use only tables and columns that appear in the schema below; never invent a name. If the request "
         "cannot be answered from this schema, or is ambiguous in a way that changes the SQL, set "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from core.dialects import profile
 from core.domain.schema import Dialect, Table
 
 CHARS_PER_TOKEN = 3.5
@@ -15,12 +16,8 @@ def estimate_tokens(text: str) -> int:
 
 
 def quote(name: str, dialect: Dialect) -> str:
-    plain = name.replace("_", "a").isalnum() and not name[:1].isdigit()
-    if dialect is Dialect.POSTGRESQL:
-        return name if plain and name == name.lower() else '"' + name.replace('"', '""') + '"'
-    if dialect is Dialect.MYSQL:
-        return name if plain else "`" + name.replace("`", "``") + "`"
-    return name if plain else '"' + name.replace('"', '""') + '"'
+    """The name as the dialect reads it back: bare when it can be, else quoted (see the dialect profile)."""
+    return profile(dialect).quote_if_needed(name)
 
 
 def render_table(table: Table, dialect: Dialect, *, qualify: bool) -> str:

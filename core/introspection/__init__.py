@@ -11,10 +11,14 @@ from collections.abc import Callable
 
 from sqlalchemy.engine import Connection
 
+from core.dialects import load_entry, profile
 from core.domain.schema import Dialect, SchemaModel
 
 Progress = Callable[[str, int, int], None]
 """progress(phase, step, steps)."""
+
+Introspector = Callable[[Connection, list[str], list[str], Progress], SchemaModel]
+"""What a dialect profile's ``introspection`` entry names: (conn, include, exclude, progress) -> model."""
 
 
 def no_progress(phase: str, step: int, steps: int) -> None:
@@ -35,16 +39,7 @@ def introspect(
     exclude_schemas: list[str] | None = None,
     progress: Progress = no_progress,
 ) -> SchemaModel:
-    """Read the schema of the database behind ``conn``."""
+    """Read the schema of the database behind ``conn`` with its dialect's introspection entry."""
     include, exclude = include_schemas or [], exclude_schemas or []
-    if dialect is Dialect.POSTGRESQL:
-        from core.introspection.postgres import introspect_postgres
-
-        return introspect_postgres(conn, include, exclude, progress)
-    if dialect is Dialect.MYSQL:
-        from core.introspection.mysql import introspect_mysql
-
-        return introspect_mysql(conn, include, exclude, progress)
-    from core.introspection.sqlite import introspect_sqlite
-
-    return introspect_sqlite(conn, progress)
+    read: Introspector = load_entry(profile(dialect).introspection)
+    return read(conn, include, exclude, progress)

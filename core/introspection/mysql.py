@@ -9,6 +9,7 @@ import sqlglot
 from sqlalchemy.engine import Connection
 from sqlglot import exp
 
+from core.dialects import profile
 from core.domain.schema import (
     Column,
     Dialect,
@@ -23,7 +24,7 @@ from core.domain.schema import (
 )
 from core.introspection import Progress, select_schemas
 
-SYSTEM_SCHEMAS = ("mysql", "information_schema", "performance_schema", "sys")
+SYSTEM_SCHEMAS = profile(Dialect.MYSQL).system_schemas
 
 SERVER = "SELECT VERSION(), @@lower_case_table_names, @@sql_mode, DATABASE()"
 SCHEMATA = "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA ORDER BY SCHEMA_NAME"

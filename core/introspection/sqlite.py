@@ -97,7 +97,8 @@ def _row_estimates(conn: Connection, names: list[str]) -> dict[str, int]:
     return estimates
 
 
-def introspect_sqlite(conn: Connection, progress: Progress) -> SchemaModel:
+def introspect_sqlite(conn: Connection, include: list[str], exclude: list[str], progress: Progress) -> SchemaModel:
+    """Read the file's schema (``include``/``exclude`` do not apply: SQLite has no schemas)."""
     steps = 5
     progress("server", 0, steps)
     version = conn.exec_driver_sql("SELECT sqlite_version()").scalar()

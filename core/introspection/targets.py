@@ -10,45 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import NullPool
 
+from core.dialects import by_scheme, load_entry, profile, profiles
 from core.domain.schema import Dialect
-from core.errors import InvalidInput, TargetUnreachable
-
-_SCHEMES = {
-    "postgresql": (Dialect.POSTGRESQL, "postgresql+psycopg"),
-    "postgres": (Dialect.POSTGRESQL, "postgresql+psycopg"),
-    "mysql": (Dialect.MYSQL, "mysql+pymysql"),
-    "mariadb": (Dialect.MYSQL, "mysql+pymysql"),
-    "sqlite": (Dialect.SQLITE, "sqlite"),
-}
-_DRIVERS = {
-    "postgresql": {"psycopg", ""},
-    "postgres": {"psycopg", ""},
-    "mysql": {"pymysql", ""},
-    "mariadb": {"pymysql", ""},
-    "sqlite": {"pysqlite", ""},
-}
-
-READ_ONLY_HINTS = {
-    Dialect.POSTGRESQL: (
-        "CREATE ROLE sqldraft_reader LOGIN PASSWORD '...'; GRANT CONNECT ON DATABASE {database} TO sqldraft_reader; "
-        "GRANT USAGE ON SCHEMA public TO sqldraft_reader; GRANT SELECT ON ALL TABLES IN SCHEMA public TO "
-        "sqldraft_reader (or GRANT pg_read_all_data TO sqldraft_reader on PostgreSQL 14+)"
-    ),
-    Dialect.MYSQL: (
-        "CREATE USER 'sqldraft_reader'@'%' IDENTIFIED BY '...'; "
-        "GRANT SELECT, SHOW VIEW ON {database}.* TO 'sqldraft_reader'@'%'"
-    ),
-    Dialect.SQLITE: (
-        "make the file read-only for the account sqldraft runs as (chmod a-w {database}); "
-        "sqldraft opens SQLite files read-only anyway"
-    ),
-}
-"""How to set up a read-only role, per dialect; ``{database}`` is the connection's database (or file)."""
+from core.errors import ConfigurationError, InvalidInput, TargetUnreachable
 
 
 def read_only_hint(dialect: Dialect, database: str | None) -> str:
@@ -57,17 +26,7 @@ def read_only_hint(dialect: Dialect, database: str | None) -> str:
     >>> read_only_hint(Dialect.MYSQL, "shop").endswith("ON shop.* TO 'sqldraft_reader'@'%'")
     True
     """
-    placeholder = "FILE" if dialect is Dialect.SQLITE else "db"
-    return READ_ONLY_HINTS[dialect].format(database=_quote_hint_name(dialect, database or placeholder))
-
-
-def _quote_hint_name(dialect: Dialect, name: str) -> str:
-    if dialect is Dialect.SQLITE:
-        return name
-    if dialect is Dialect.POSTGRESQL:
-        plain = name.isidentifier() and name == name.lower()
-        return name if plain else '"' + name.replace('"', '""') + '"'
-    return name if name.isidentifier() else "`" + name.replace("`", "``") + "`"
+    return profile(dialect).read_only_advice(database)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,13 +59,17 @@ def parse_target_url(text: str) -> ParsedTarget:
             "mysql://user@host/db or sqlite:///path/to/file.db"
         ) from None
     scheme, _, driver = url.drivername.partition("+")
-    if scheme not in _SCHEMES:
-        raise InvalidInput(f"unknown dialect {scheme!r}: sqldraft reads postgresql, mysql, mariadb and sqlite")
-    if driver not in _DRIVERS[scheme]:
+    found = by_scheme(scheme)
+    if found is None:
+        schemes = [s for p in profiles() for s in p.url_schemes]
         raise InvalidInput(
-            f"driver {driver!r} is not supported for {scheme}: leave it out (sqldraft uses {_SCHEMES[scheme][1]})"
+            f"unknown dialect {scheme!r}: sqldraft reads {', '.join(schemes[:-1])} and {schemes[-1]}"
         )
-    dialect, drivername = _SCHEMES[scheme]
+    if driver not in found.drivers:
+        raise InvalidInput(
+            f"driver {driver!r} is not supported for {scheme}: leave it out (sqldraft uses {found.sqlalchemy_driver})"
+        )
+    dialect, drivername = found.dialect, found.sqlalchemy_driver
     if url.port is not None and not 1 <= url.port <= 65535:
         raise InvalidInput(f"port {url.port} in the connection URL is out of range: use a port from 1 to 65535")
     password = url.password
@@ -120,9 +83,11 @@ def parse_target_url(text: str) -> ParsedTarget:
         database=url.database,
         query=url.query,
     )
-    if dialect is Dialect.SQLITE:
+    if found.file_based:
         if not url.database or url.database == ":memory:":
-            raise InvalidInput("a sqlite URL needs a file path: sqlite:///relative/path.db or sqlite:////abs/path.db")
+            raise InvalidInput(
+                f"a {scheme} URL needs a file path: {scheme}:///relative/path.db or {scheme}:////abs/path.db"
+            )
         url = url.set(database=str(Path(url.database).expanduser().resolve()))
     elif not url.host:
         raise InvalidInput(f"connection URL for {dialect.value} has no host: use {scheme}://user@host/db")
@@ -152,59 +117,31 @@ class TargetConfig:
 
     def describe(self) -> str:
         u = make_url(self.url)
-        if self.dialect is Dialect.SQLITE:
-            return f"sqlite file {u.database}"
+        if profile(self.dialect).file_based:
+            return f"{self.dialect.value} file {u.database}"
         where = f"{u.host}:{u.port}" if u.port else f"{u.host}"
         return f"{self.dialect.value} at {where}/{u.database or ''}"
 
 
 def open_engine(target: TargetConfig) -> Engine:
-    """A short-lived engine that opens read-only sessions on the target."""
+    """A short-lived engine that opens read-only sessions on the target (as its dialect's profile says)."""
     url = make_url(target.url)
-    if target.dialect is Dialect.SQLITE:
-        path = url.database or ""
+    facts = profile(target.dialect)
+    if facts.open_file is not None:
+        path, open_file = url.database or "", load_entry(facts.open_file)
 
-        def creator() -> sqlite3.Connection:
-            if not Path(path).exists():
-                raise sqlite3.OperationalError(f"file not found: {path}")
-            conn = sqlite3.connect(
-                f"file:{path}?mode=ro", uri=True, timeout=target.connect_timeout, check_same_thread=False
-            )
-            return conn
+        def creator() -> Any:
+            return open_file(path, target.connect_timeout)
 
-        return create_engine("sqlite://", creator=creator, poolclass=NullPool)
+        return create_engine(f"{facts.sqlalchemy_driver}://", creator=creator, poolclass=NullPool)
+    if facts.connect_args is None:
+        raise ConfigurationError(f"dialect {target.dialect} says neither how to open a file nor a session")
     if target.password is not None:
         url = url.set(password=target.password)
     timeout = max(2, math.ceil(target.connect_timeout))
-    connect_args: dict[str, Any]
-    if target.dialect is Dialect.POSTGRESQL:
-        connect_args = {
-            "connect_timeout": timeout,
-            "application_name": "sqldraft",
-            "options": "-c default_transaction_read_only=on "
-            f"-c statement_timeout={int(target.statement_timeout * 1000)}",
-        }
-    else:
-        connect_args = {
-            "connect_timeout": timeout,
-            "read_timeout": timeout,
-            "write_timeout": timeout,
-            "charset": "utf8mb4",
-            "init_command": "SET SESSION TRANSACTION READ ONLY",
-        }
-    engine = create_engine(url, poolclass=NullPool, connect_args=connect_args)
-    if target.dialect is Dialect.MYSQL:
-        statement_timeout = max(timeout, math.ceil(target.statement_timeout))
-
-        @event.listens_for(engine, "do_connect")
-        def _widen_read_timeout(dialect: Any, _rec: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
-            # pymysql waits for the server greeting with read_timeout, so it must be the connect
-            # timeout until the session is up; catalog queries then get the statement timeout.
-            conn = dialect.loaded_dbapi.connect(*cargs, **cparams)
-            if hasattr(conn, "_read_timeout"):
-                conn._read_timeout = statement_timeout
-            return conn
-
+    engine = create_engine(url, poolclass=NullPool, connect_args=facts.connect_args(timeout, target.statement_timeout))
+    if facts.engine_hook is not None:
+        load_entry(facts.engine_hook)(engine, target.statement_timeout)
     return engine
 
 

@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from core.dialects import profile
 from core.domain.schema import Dialect
 
 
@@ -100,15 +101,8 @@ _CONTINUATION = re.compile(r"(?:[ \t\f]|--[^\n\r]*)*[\n\r](?:[ \t\n\r\f\v]+|--[^
 """PostgreSQL: a string constant continues in the next one when only whitespace with a newline is between."""
 _SPACE = " \t\n\r\f\v"
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_SPACES = {
-    Dialect.POSTGRESQL: " \t\n\r\f\v",
-    Dialect.MYSQL: " \t\n\r\f\v",
-    Dialect.SQLITE: " \t\n\r\f\ufeff",
-}
-"""What each server's tokenizer skips as whitespace (SQLite skips a byte-order mark but not a vertical
-tab; PostgreSQL skips a vertical tab from version 16, and version 15 refuses it, which runs nothing)."""
-_LINE_ENDS = {Dialect.POSTGRESQL: "\n\r", Dialect.MYSQL: "\n", Dialect.SQLITE: "\n"}
-"""What ends a -- (or MySQL #) comment: MySQL and SQLite end it at a newline only, not at a carriage return."""
+# What the server's tokenizer skips as whitespace, what ends a -- comment and which characters open a quoted
+# name are profile facts (core/dialects/<dialect>.py); the grammar below is the lexer's own.
 
 
 def lex(sql: str, dialect: Dialect, options: Options | None = None) -> list[Lexeme]:
@@ -129,7 +123,11 @@ class _Lexer:
         self.out: list[Lexeme] = []
         self.in_exec = False
         self.exec_start = 0
-        self.space = _SPACES[dialect]
+        facts = profile(dialect)
+        self.space = facts.whitespace
+        self.line_ends = facts.line_ends
+        self.name_quotes = facts.identifier_quotes
+        self.facts = facts
 
     def add(self, kind: Kind, start: int, end: int, value: str | None = None) -> int:
         self.out.append(Lexeme(kind, start, end, self.sql[start:end], value))
@@ -157,12 +155,13 @@ class _Lexer:
             while j < self.n and sql[j] in self.space:
                 j += 1
             return self.add(Kind.SPACE, i, j)
-        if sql.startswith("--", i) and (d is not Dialect.MYSQL or self._mysql_dash_comment(i)):
+        facts = self.facts
+        if sql.startswith("--", i) and (not facts.dash_comment_needs_space or self._mysql_dash_comment(i)):
             return self._line_comment(i)
-        if ch == "#" and d is Dialect.MYSQL:
+        if ch == "#" and facts.hash_comments:
             return self._line_comment(i)
         if sql.startswith("/*", i):
-            if d is Dialect.MYSQL:
+            if facts.executable_comments:
                 m = _EXEC_OPEN.match(sql, i)
                 if m and self.opt.executable_comments:
                     # A /*! inside an executable comment runs too; the first */ ends them both.
@@ -182,16 +181,16 @@ class _Lexer:
             if d is Dialect.MYSQL and not self.opt.ansi_quotes:
                 return self._string(i, i, escapes=self.opt.backslash_escapes, quote='"')
             return self._quoted(i, i, '"', '"')
-        if ch == "`" and d is not Dialect.POSTGRESQL:
+        if ch == "`" and ch in self.name_quotes:
             return self._quoted(i, i, "`", "`")
-        if ch == "[" and d is Dialect.SQLITE:
+        if ch == "[" and ch in self.name_quotes:
             end = sql.find("]", i + 1)
             if end < 0:
                 raise LexError("a [quoted name] is not closed", i)
             return self.add(Kind.QUOTED, i, end + 1, sql[i + 1 : end])
-        if d is Dialect.POSTGRESQL and ch == "$":
+        if ch == "$" and facts.dollar_quotes:
             return self._dollar(i)
-        if d is Dialect.SQLITE and ch in "?:@$#":
+        if ch in facts.parameter_prefixes:
             end = self._sqlite_param(i)
             if end > i:
                 return self.add(Kind.PARAM, i, end)
@@ -215,7 +214,7 @@ class _Lexer:
         return not self.sql[i + 2 :].strip(_SPACE + ";")
 
     def _line_comment(self, i: int) -> int:
-        j, ends = i, _LINE_ENDS[self.dialect]
+        j, ends = i, self.line_ends
         while j < self.n and self.sql[j] not in ends:
             j += 1
         return self.add(Kind.COMMENT, i, j)
@@ -251,7 +250,7 @@ class _Lexer:
 
     def _block_comment(self, i: int) -> int:
         sql, j, depth = self.sql, i + 2, 1
-        nests = self.dialect is Dialect.POSTGRESQL
+        nests = self.facts.nested_block_comments
         while j < self.n:
             if nests and sql.startswith("/*", j):
                 depth += 1
@@ -263,8 +262,8 @@ class _Lexer:
                     return self.add(Kind.COMMENT, i, j)
             else:
                 j += 1
-        if self.dialect is Dialect.SQLITE:
-            return self.add(Kind.COMMENT, i, self.n)  # SQLite ends an open comment at the end of the text
+        if self.facts.open_comment_ends_text:
+            return self.add(Kind.COMMENT, i, self.n)
         raise LexError("a /* comment is not closed with */", i)
 
     # --- strings and names ------------------------------------------------------------------
@@ -574,7 +573,7 @@ def _needs_gap(previous: Lexeme, lexeme: Lexeme, dialect: Dialect) -> bool:
     if previous.end != lexeme.start or previous.kind is not Kind.OP or lexeme.kind is not Kind.OP:
         return False
     pair = previous.text + lexeme.text
-    return pair in ("--", "/*", "*/") or (dialect is Dialect.MYSQL and lexeme.text == "#")
+    return pair in ("--", "/*", "*/") or (lexeme.text == "#" and profile(dialect).hash_comments)
 
 
 def _canonical(lexeme: Lexeme, dialect: Dialect) -> tuple[str, bool]:
@@ -584,10 +583,7 @@ def _canonical(lexeme: Lexeme, dialect: Dialect) -> tuple[str, bool]:
     if kind is Kind.STRING:
         return _string_literal(lexeme, dialect), False
     if kind is Kind.QUOTED:
-        value = lexeme.value or ""
-        if dialect is Dialect.MYSQL:
-            return "`" + value.replace("`", "``") + "`", False
-        return '"' + value.replace('"', '""') + '"', False
+        return profile(dialect).quote(lexeme.value or ""), False
     if kind is Kind.PARAM and dialect is Dialect.POSTGRESQL:
         return lexeme.text + " ", False  # sqlglot reads "$1::int,$" as the start of a dollar quote
     return lexeme.text, True

@@ -13,34 +13,9 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from core.dialects import profile
 from core.domain.schema import Column, Dialect, SchemaModel, Table, TableKind, qualified
 from core.validation.suggest import suggest
-
-SYSTEM_SCHEMAS = {
-    Dialect.POSTGRESQL: {"pg_catalog", "information_schema"},
-    Dialect.MYSQL: {"information_schema", "mysql", "performance_schema", "sys"},
-    Dialect.SQLITE: set(),
-}
-SYSTEM_TABLES = {
-    Dialect.POSTGRESQL: set(),
-    Dialect.MYSQL: {"dual"},
-    Dialect.SQLITE: {
-        "sqlite_master",
-        "sqlite_schema",
-        "sqlite_temp_master",
-        "sqlite_sequence",
-        "sqlite_stat1",
-        "pragma_table_info",
-        "pragma_table_xinfo",
-        "pragma_index_list",
-        "pragma_foreign_key_list",
-    },
-}
-SYSTEM_COLUMNS = {
-    Dialect.POSTGRESQL: {"ctid", "xmin", "xmax", "cmin", "cmax", "tableoid"},
-    Dialect.MYSQL: set(),
-    Dialect.SQLITE: {"rowid", "oid", "_rowid_"},
-}
 
 
 @dataclass(slots=True)
@@ -58,6 +33,7 @@ class SchemaIndex:
 
     def __init__(self, model: SchemaModel) -> None:
         self.dialect = model.dialect
+        self.profile = profile(model.dialect)
         self.model = model
         self.default_schema = model.default_schema
         self.lower_case_table_names = int(model.properties.get("lower_case_table_names", 0) or 0)
@@ -72,6 +48,12 @@ class SchemaIndex:
         self._columns: dict[str, dict[str, Column]] = {}
         self._index_names: dict[str, str] = {}
         self.dependents_cache: dict[str, list[tuple[str, str, str]]] | None = None
+        self.created: set[str] = set()
+        """Keys of the tables and views the script created (new: no rows, nobody reads them yet)."""
+        self.created_indexes: set[str] = set()
+        self.presumed: set[str] = set()
+        """Keys of tables a script without a snapshot acts on without creating them: presumed to exist."""
+        self.dropped: set[str] = set()
         for table in model.tables:
             self._add(table)
 
@@ -84,25 +66,20 @@ class SchemaIndex:
     # --- keys ------------------------------------------------------------------------------------
 
     def table_key(self, name: str) -> str:
-        if self.dialect is Dialect.SQLITE or (self.dialect is Dialect.MYSQL and self.lower_case_table_names):
-            return name.lower()
-        return name
+        """The key of a catalog table name (MySQL: as ``lower_case_table_names`` says)."""
+        return self.profile.key(name, self.profile.table_match, caseless_server=bool(self.lower_case_table_names))
 
     def column_key(self, name: str) -> str:
-        return name if self.dialect is Dialect.POSTGRESQL else name.lower()
+        return self.profile.key(name, self.profile.column_match)
 
     def ident_table_key(self, ident: exp.Identifier | str) -> str:
         """The key an identifier in SQL looks up (PostgreSQL folds unquoted names)."""
         name, quoted = (ident, False) if isinstance(ident, str) else (ident.this, ident.quoted)
-        if self.dialect is Dialect.POSTGRESQL:
-            return name if quoted else name.lower()
-        return self.table_key(name)
+        return self.table_key(name if quoted else self.profile.fold_unquoted(name))
 
     def ident_column_key(self, ident: exp.Identifier | str) -> str:
         name, quoted = (ident, False) if isinstance(ident, str) else (ident.this, ident.quoted)
-        if self.dialect is Dialect.POSTGRESQL:
-            return name if quoted else name.lower()
-        return name.lower()
+        return self.column_key(name if quoted else self.profile.fold_unquoted(name))
 
     def alias_key(self, ident: exp.Identifier | str) -> str:
         """Aliases follow the table-name rules (MySQL: case-sensitive when lower_case_table_names is 0)."""
@@ -137,20 +114,15 @@ class SchemaIndex:
         """Find a table or view by its (optionally schema-qualified) name in SQL."""
         name = name_ident.this
         schema = schema_ident.this if schema_ident is not None else None
-        if schema is not None and schema.lower() in SYSTEM_SCHEMAS[self.dialect]:
+        if self.profile.is_system_table(schema, name):
             return TableLookup(table=None, system=True)
-        if schema is None and (
-            name.lower() in SYSTEM_TABLES[self.dialect]
-            or (self.dialect is Dialect.POSTGRESQL and name.lower().startswith("pg_"))
-        ):
-            return TableLookup(table=None, system=True)
-        if self.dialect is Dialect.SQLITE and schema is not None and schema.lower() in ("main", "temp"):
+        if schema is not None and schema.lower() in self.profile.schema_aliases:
             schema = None
         key = self.ident_table_key(name_ident)
         if schema is not None:
             schema_key = self.ident_table_key(schema_ident) if schema_ident is not None else schema
             found = self._tables.get(qualified(schema_key, key))
-            if found is None and self.dialect is Dialect.SQLITE:
+            if found is None and not self.profile.has_schemas:
                 found = self._tables.get(key)
             if found is not None:
                 return TableLookup(table=found)
@@ -169,14 +141,14 @@ class SchemaIndex:
     def _pick_default(self, candidates: list[Table]) -> Table | None:
         if not candidates:
             return None
-        if self.dialect is Dialect.SQLITE or (len(candidates) == 1 and candidates[0].schema is None):
+        if not self.profile.has_schemas or (len(candidates) == 1 and candidates[0].schema is None):
             return candidates[0]
         for table in candidates:
             if table.schema == self.default_schema:
                 return table
-        if self.dialect is Dialect.POSTGRESQL:
+        if self.profile.default_schema is not None:
             for table in candidates:
-                if table.schema == "public":
+                if table.schema == self.profile.default_schema:
                     return table
         return None
 
@@ -198,7 +170,7 @@ class SchemaIndex:
         return self._columns.get(table.key, {})
 
     def is_system_column(self, key: str) -> bool:
-        return key.lower() in SYSTEM_COLUMNS[self.dialect]
+        return key.lower() in self.profile.system_columns
 
     # --- script overlay --------------------------------------------------------------------------
 
@@ -211,26 +183,62 @@ class SchemaIndex:
         clone._columns = dict(self._columns)
         clone._index_names = dict(self._index_names)
         clone.dependents_cache = None
+        clone.created = set(self.created)
+        clone.created_indexes = set(self.created_indexes)
+        clone.presumed = set(self.presumed)
+        clone.dropped = set(self.dropped)
         return clone
 
     def create_table(self, schema: str | None, name: str, columns: list[Column], kind: TableKind) -> Table:
-        if self.dialect is Dialect.MYSQL and schema is None:
-            schema = self.default_schema
-        if self.dialect is Dialect.POSTGRESQL and schema is None:
-            schema = self.default_schema or "public"
+        if self.profile.has_schemas and schema is None:
+            schema = self.default_schema or self.profile.default_schema
         table = Table(schema=schema, name=name, kind=kind, columns=columns)
         self._add(table)
+        self.created.add(table.key)
+        self.dropped.discard(table.key)
         return table
+
+    def presume_table(self, schema_ident: exp.Identifier | None, name_ident: exp.Identifier) -> Table | None:
+        """Without a snapshot, a table the script names but did not create exists (columns unknown).
+
+        None with a snapshot (it knows what exists), for a system table, or for a table the script dropped.
+        """
+        if not self.empty or self.lookup_table(schema_ident, name_ident).system:
+            return None
+        schema = self.ident_table_key(schema_ident) if schema_ident is not None else None
+        table = Table(schema=schema, name=self.ident_table_key(name_ident), kind=TableKind.TABLE)
+        if table.key in self.dropped:
+            return None
+        self._add(table)
+        self.presumed.add(table.key)
+        return table
+
+    def is_new(self, table: Table) -> bool:
+        """Whether the script itself created the table."""
+        return table.key in self.created
+
+    def is_presumed(self, table: Table) -> bool:
+        """Whether the table is presumed to exist (no snapshot): its columns and indexes are unknown."""
+        return table.key in self.presumed
+
+    def table_by_key(self, key: str) -> Table | None:
+        return next((t for t in self._tables.values() if t.key == key), None)
 
     def drop_table(self, table: Table) -> None:
         self._remove(table)
+        self.dropped.add(table.key)
 
     def replace_table(self, old: Table, new: Table) -> None:
         self._remove(old)
         self._add(new)
 
-    def add_index(self, name: str, table: Table) -> None:
+    def add_index(self, name: str, table: Table, *, created: bool = True) -> None:
         self._index_names[self.table_key(name)] = table.key
+        if created:
+            self.created_indexes.add(self.table_key(name))
+
+    def index_is_new(self, name: str) -> bool:
+        return self.table_key(name) in self.created_indexes
 
     def drop_index(self, name: str) -> None:
         self._index_names.pop(self.table_key(name), None)

@@ -16,6 +16,7 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel, ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
 
+from core.dialects import Construct, profile
 from core.domain.schema import Dialect
 from core.validation.lex import Kind, Lexeme, LexError, Normalised, Options, lex, normalise_lexemes, split_lexemes
 
@@ -137,6 +138,7 @@ class Script:
         self.token_error: Issue | None = None
         self.ambiguity: Issue | None = None
         self.sql = ""
+        self.comments: list[tuple[Lexeme, int]] = []
         self._normalised: Normalised | None = None
         options = Options.from_sql_mode(sql_mode or "") if dialect is Dialect.MYSQL else Options()
         try:
@@ -150,6 +152,8 @@ class Script:
             self.ambiguity = _version_ambiguity(sql, lexemes, options)
         self._normalised = normalise_lexemes(lexemes, dialect)
         self.sql = self._normalised.text
+        self.comments = [(x, self._normalised.starts[k]) for k, x in enumerate(lexemes) if x.kind is Kind.COMMENT]
+        """Every comment lexeme with its normalised offset (never text inside a string or dollar quote)."""
         self._split(lexemes)
 
     def position(self, offset: int) -> tuple[int, int]:
@@ -241,6 +245,7 @@ class Script:
     def _token_checks(self, stmt: Statement) -> None:
         toks = stmt.tokens
         in_join = False
+        unsupported = profile(self.dialect).unsupported
         for i, tok in enumerate(toks):
             nxt = toks[i + 1] if i + 1 < len(toks) else None
             kind = tok.token_type
@@ -281,33 +286,13 @@ class Script:
                         "remove the extra comma",
                     )
                 )
-            if self.dialect is not Dialect.POSTGRESQL and kind == TokenType.DCOLON:
-                stmt.issues.append(
-                    Issue(
-                        "syntax.dialect_unsupported",
-                        f"'::' casts do not exist in {_name(self.dialect)}",
-                        tok.start,
-                        "use CAST(x AS type)",
-                    )
-                )
-            if (
-                self.dialect is Dialect.MYSQL
-                and tok.text.upper() == "NULLS"
-                and nxt is not None
-                and nxt.text.upper() in ("FIRST", "LAST")
-            ):
-                stmt.issues.append(
-                    Issue(
-                        "syntax.dialect_unsupported",
-                        "MySQL has no NULLS FIRST/LAST",
-                        tok.start,
-                        "order by (col IS NULL), col instead",
-                    )
-                )
-
-
-def _name(dialect: Dialect) -> str:
-    return {"postgresql": "PostgreSQL", "mysql": "MySQL", "sqlite": "SQLite"}[dialect.value]
+            gap = None
+            if kind == TokenType.DCOLON:
+                gap = unsupported.get(Construct.DOUBLE_COLON_CAST)
+            elif tok.text.upper() == "NULLS" and nxt is not None and nxt.text.upper() in ("FIRST", "LAST"):
+                gap = unsupported.get(Construct.NULLS_ORDER)
+            if gap is not None:
+                stmt.issues.append(Issue("syntax.dialect_unsupported", gap.message, tok.start, gap.suggestion))
 
 
 def _parse_issue(exc: ParseError, script: Script, stmt: Statement, base: int) -> Issue:
@@ -322,8 +307,10 @@ def _parse_issue(exc: ParseError, script: Script, stmt: Statement, base: int) ->
     highlight = str(first.get("highlight") or "").strip()
     message = f"syntax error near {highlight!r}: {description}" if highlight else f"syntax error: {description}"
     suggestion = None
-    if "`" in stmt.source and script.dialect is Dialect.POSTGRESQL:
-        suggestion = 'PostgreSQL quotes identifiers with double quotes ("name"), not backticks'
+    facts = profile(script.dialect)
+    if "`" in stmt.source and "`" not in facts.identifier_quotes:
+        q = facts.quote_char
+        suggestion = f"{facts.name} quotes identifiers as {q}name{q}, not with backticks"
     return Issue("syntax.parse_error", message.splitlines()[0][:300], offset, suggestion)
 
 

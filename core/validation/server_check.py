@@ -1,7 +1,7 @@
 """The optional server-side check: the database compiles each statement, nothing is ever executed.
 
 The user's text is never pasted into another statement (the one exception is SQLite's ``EXPLAIN``
-prefix, explained in :func:`_sqlite_session`): it travels alone, as the payload of the driver's
+prefix, explained in :func:`sqlite_session`): it travels alone, as the payload of the driver's
 "prepare" message, and the statement is never executed.
 
 - PostgreSQL: a protocol-level Parse of the unnamed prepared statement (libpq ``PQprepare``), in a
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ import pymysql
 from psycopg import pq
 from sqlalchemy.engine import Connection, make_url
 
+from core.dialects import load_entry, profile
 from core.domain.schema import Dialect
 from core.errors import ConfigurationError, TargetUnreachable
 from core.introspection.targets import TargetConfig, connect, explain_error
@@ -40,8 +41,6 @@ from core.validation.lex import Kind, LexError, lex, split
 from core.validation.model import Finding, Severity, Status, Validation
 from core.validation.mysql_protocol import protocol_problem
 from core.validation.rules import RULES
-
-_CHECKED_TYPES = {"select", "insert", "update", "delete", "merge"}
 
 _TIMEOUT_S = 5
 """Statement and lock timeout for the check (seconds); preparing is fast, waiting on locks is not."""
@@ -69,7 +68,7 @@ def check_on_server(validation: Validation, target: TargetConfig, statements: li
     rule = RULES["syntax.server_rejected"]
     erroneous = {f.statement for f in validation.findings if f.severity is Severity.ERROR}
     checkable = []
-    types = {"select"} if target.dialect is Dialect.MYSQL else _CHECKED_TYPES
+    types = profile(target.dialect).server_checked_kinds
     for (index, text, line, column), kind in zip(statements, validation.statement_types, strict=True):
         if kind not in types:
             if kind in ("create", "alter", "drop", "truncate"):
@@ -108,16 +107,19 @@ def check_on_server(validation: Validation, target: TargetConfig, statements: li
 
 @contextmanager
 def _session(target: TargetConfig) -> Iterator[_Prepare]:
-    """A function that asks the server to prepare one text and returns its refusal (None: accepted)."""
-    if target.dialect is Dialect.POSTGRESQL:
-        with connect(target) as conn:
-            yield _postgresql_session(conn, target)
-    elif target.dialect is Dialect.MYSQL:
-        with connect(target) as conn, _mysql_session(conn, target) as prepare:
-            yield prepare
-    else:
-        with _sqlite_session(target) as prepare:
-            yield prepare
+    """A function that asks the server to prepare one text and returns its refusal (None: accepted).
+
+    The dialect profile's ``server_check`` entry names the session.
+
+    Raises:
+        ConfigurationError: the dialect has no server check.
+    """
+    facts = profile(target.dialect)
+    if facts.server_check is None:
+        raise ConfigurationError(f"{facts.name} has no server check: validate without it")
+    session: Callable[[TargetConfig], AbstractContextManager[_Prepare]] = load_entry(facts.server_check)
+    with session(target) as prepare:
+        yield prepare
 
 
 def _unreachable(target: TargetConfig, exc: BaseException | str, conn: Connection | None = None) -> TargetUnreachable:
@@ -129,6 +131,13 @@ def _unreachable(target: TargetConfig, exc: BaseException | str, conn: Connectio
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def postgresql_session(target: TargetConfig) -> Iterator[_Prepare]:
+    """PostgreSQL's server check session (the ``server_check`` entry of its profile)."""
+    with connect(target) as conn:
+        yield _postgresql_session(conn, target)
 
 
 def _postgresql_session(conn: Connection, target: TargetConfig) -> _Prepare:
@@ -185,6 +194,13 @@ def _pg_error(result: pq.abc.PGresult, pgconn: pq.abc.PGconn) -> str:
 
 
 # --- MySQL / MariaDB ----------------------------------------------------------------------------
+
+
+@contextmanager
+def mysql_session(target: TargetConfig) -> Iterator[_Prepare]:
+    """MySQL's and MariaDB's server check session (the ``server_check`` entry of its profile)."""
+    with connect(target) as conn, _mysql_session(conn, target) as prepare:
+        yield prepare
 
 
 @contextmanager
@@ -283,7 +299,8 @@ def _null_bindings(sql: str) -> Sequence[None] | Mapping[str, None]:
 
 
 @contextmanager
-def _sqlite_session(target: TargetConfig) -> Iterator[_Prepare]:
+def sqlite_session(target: TargetConfig) -> Iterator[_Prepare]:
+    """SQLite's server check session (the ``server_check`` entry of its profile)."""
     path = Path(make_url(target.url).database or "").resolve()
     if not path.is_file():
         raise TargetUnreachable(f"cannot connect to {target.name!r} ({target.describe()}): file not found: {path}")
