@@ -36,11 +36,11 @@ class TableDiff:
     """Table-level attributes: kind, comment, primary key, unique constraints, view dependencies."""
 
     def is_empty(self) -> bool:
-        return not any(getattr(self, name) for name in self.__slots__ if name != "key")  # type: ignore[attr-defined]
+        return not any(getattr(self, name) for name in self.__slots__ if name != "key")
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"table": self.key}
-        for name in self.__slots__:  # type: ignore[attr-defined]
+        for name in self.__slots__:
             if name == "key":
                 continue
             value = getattr(self, name)
