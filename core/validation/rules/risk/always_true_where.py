@@ -60,7 +60,7 @@ def always_true(node: exp.Expr) -> bool:
             else left != right
         )
     if isinstance(node, exp.Like) and isinstance(node.expression, exp.Literal):
-        return node.expression.this == "%"
+        return bool(node.expression.this == "%")
     return False
 
 
@@ -68,7 +68,8 @@ def _name(ident: exp.Expr | None) -> str | None:
     """A name as the database compares it: quoted names exactly, unquoted ones case-insensitively."""
     if not isinstance(ident, exp.Identifier):
         return None
-    return ident.this if ident.quoted else ident.this.lower()
+    name = str(ident.this)
+    return name if ident.quoted else name.lower()
 
 
 def _same_column(a: exp.Expr, b: exp.Expr) -> bool:

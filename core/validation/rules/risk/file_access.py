@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlglot import exp
-from sqlglot.tokens import TokenType
+from sqlglot.tokenizer_core import TokenType
 
 from core.domain.schema import Dialect
 from core.validation.calls import FILE_FUNCTIONS, called_function
