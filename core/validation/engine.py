@@ -20,9 +20,9 @@ from sqlglot import exp
 
 from core.domain.schema import Dialect
 from core.errors import InvalidInput, TooLarge
-from core.validation import schema_changes
+from core.validation import schema_changes, suppress
 from core.validation.context import Problem, Settings, StatementContext
-from core.validation.kinds import DDL, READ, classify
+from core.validation.kinds import DDL, LOCK, MAINTENANCE, READ, classify
 from core.validation.model import (
     Access,
     Category,
@@ -108,7 +108,7 @@ class Validator:
             raise InvalidInput("there is no SQL to validate: the text holds only comments")
         if script.ambiguity is not None:
             script.statements[0].issues.insert(0, script.ambiguity)
-        index = self.index.fork() if _has_ddl(script) else self.index
+        index = self.index.fork() if self.index.empty or _has_ddl(script) else self.index
         contexts: list[StatementContext] = []
         rules = statement_rules(self.dialect.value)
         for stmt in script.statements:
@@ -127,6 +127,7 @@ class Validator:
         for rule in script_rules(self.dialect.value):
             assert rule.check_script is not None
             rule.check_script(contexts)
+        findings, suppressed = suppress.apply(script, _dedupe(findings), mode, set(RULES))
         infos = [
             StatementInfo(
                 index=c.statement.index,
@@ -137,7 +138,9 @@ class Validator:
             )
             for c in contexts
         ]
-        return _result(self, findings, impacted, [c.type for c in contexts], infos, mode)
+        result = _result(self, findings, impacted, [c.type for c in contexts], infos, mode)
+        result.suppressed = suppressed
+        return result
 
     def _statement(self, ctx: StatementContext, rules: list[Rule]) -> None:
         stmt = ctx.statement
@@ -192,6 +195,8 @@ class Validator:
                 self._impacted(ctx)
             if ctx.kind == DDL:
                 schema_changes.apply(ctx)
+        elif ctx.kind in (DDL, MAINTENANCE, LOCK):
+            schema_changes.apply(ctx)
         for rule in rules:
             assert rule.check is not None
             rule.check(ctx)

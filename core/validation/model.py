@@ -139,6 +139,44 @@ class StatementInfo:
 
 
 @dataclass(slots=True)
+class Suppressed:
+    """A finding an inline ``-- sqldraft: allow <rule> reason=...`` comment suppressed, with its reason."""
+
+    rule: str
+    statement: int
+    """Index of the statement in the script (0-based)."""
+    line: int
+    column: int
+    message: str
+    reason: str
+    comment_line: int
+    """The line of the suppression comment."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "statement": self.statement,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+            "reason": self.reason,
+            "comment_line": self.comment_line,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Suppressed:
+        return cls(
+            rule=d["rule"],
+            statement=d.get("statement", 0),
+            line=d.get("line", 1),
+            column=d.get("column", 1),
+            message=d.get("message", ""),
+            reason=d.get("reason", ""),
+            comment_line=d.get("comment_line", d.get("line", 1)),
+        )
+
+
+@dataclass(slots=True)
 class Validation:
     status: Status
     findings: list[Finding]
@@ -150,6 +188,8 @@ class Validation:
     statements: list[StatementInfo] = field(default_factory=list)
     snapshot_checksum: str | None = None
     server_checked: bool = False
+    suppressed: list[Suppressed] = field(default_factory=list)
+    """Findings removed by inline suppression comments (status and risk level are computed without them)."""
 
     @property
     def errors(self) -> list[Finding]:
@@ -184,6 +224,7 @@ class Validation:
             "statements": [s.to_dict() for s in self.statements],
             "snapshot_checksum": self.snapshot_checksum,
             "server_checked": self.server_checked,
+            "suppressed": [s.to_dict() for s in self.suppressed],
             **self.compat(),
         }
 
@@ -206,4 +247,5 @@ class Validation:
             ],
             snapshot_checksum=d.get("snapshot_checksum"),
             server_checked=d.get("server_checked", False),
+            suppressed=[Suppressed.from_dict(s) for s in d.get("suppressed", [])],
         )

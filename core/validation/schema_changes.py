@@ -14,6 +14,7 @@ from typing import Any
 from sqlglot import exp
 
 from core.domain.schema import Column, Dialect, Table, TableKind
+from core.validation import commands
 from core.validation.context import Problem, StatementContext
 from core.validation.model import Access
 from core.validation.resolve import _ident, column_from_def, table_from_create
@@ -25,21 +26,31 @@ class Change:
 
     action: str
     """create_table, create_view, create_index, create_code, drop_table, drop_index, drop_object, truncate,
-    add_column, drop_column, alter_type, set_not_null, rename_column, rename_table, add_constraint, alter_table."""
-    node: exp.Expr
+    add_column, drop_column, alter_type, set_not_null, rename_column, rename_table, add_constraint, alter_table;
+    from statements read by their words (:mod:`core.validation.commands`): vacuum, cluster, reindex,
+    lock_table, validate_constraint, add_constraint_using_index."""
+    node: exp.Expr | int
+    """The node to point at, or an offset (for statements judged by their words)."""
     table: Table | None = None
     """The table acted on, as it was before the statement."""
     new: bool = False
     """The table was created earlier in the same script (no rows, nobody reads it yet)."""
     name: str = ""
     detail: dict[str, Any] = field(default_factory=dict)
+    presumed: bool = False
+    """No snapshot: the table is presumed to exist, its columns, rows and indexes are unknown."""
+    locks: bool = False
+    """The statement takes a lock on a table that existed before the script (it can block others)."""
 
 
 def _problem(ctx: StatementContext, rule: str, message: str, node: Any, suggestion: str | None = None) -> None:
     ctx.problems.append(Problem(rule, message, node, suggestion))
 
 
-def _change(ctx: StatementContext, action: str, node: exp.Expr, **kwargs: Any) -> None:
+def _change(ctx: StatementContext, action: str, node: exp.Expr | int, **kwargs: Any) -> None:
+    table = kwargs.get("table")
+    if table is not None and "presumed" not in kwargs:
+        kwargs["presumed"] = ctx.index.is_presumed(table)
     ctx.changes.append(Change(action, node, **kwargs))
 
 
@@ -51,11 +62,19 @@ def _table_name(node: exp.Expr) -> tuple[exp.Identifier | None, exp.Identifier |
     return None, None
 
 
-def _find(ctx: StatementContext, node: exp.Expr) -> Table | None:
+def _find(ctx: StatementContext, node: exp.Expr, *, presume: bool = True) -> Table | None:
+    """The table a name refers to in the working schema.
+
+    Without a snapshot, a table the script did not create is presumed to exist (``presume``), so the
+    hazard rules judge the statement alone; a table created earlier in the script is known as new.
+    """
     schema, name = _table_name(node)
-    if name is None or ctx.index.empty:
+    if name is None:
         return None
-    return ctx.index.lookup_table(schema, name).table
+    found = ctx.index.lookup_table(schema, name).table
+    if found is None and presume:
+        found = ctx.index.presume_table(schema, name)
+    return found
 
 
 def dependents(ctx: StatementContext, table: Table) -> list[tuple[str, str, str]]:
@@ -72,9 +91,11 @@ def dependents(ctx: StatementContext, table: Table) -> list[tuple[str, str, str]
 
 
 def apply(ctx: StatementContext) -> None:
-    """Apply a DDL statement to the working schema, recording what it does."""
+    """Apply a DDL, maintenance or lock statement to the working schema, recording what it does."""
     tree = ctx.tree
-    if isinstance(tree, exp.Create):
+    if tree is None and ctx.opaque:
+        _command(ctx)
+    elif isinstance(tree, exp.Create):
         _create(ctx, tree)
     elif isinstance(tree, exp.Drop):
         _drop(ctx, tree)
@@ -94,7 +115,7 @@ def _create(ctx: StatementContext, tree: exp.Create) -> None:
         schema, name, columns, table_kind = defined
         if kind == "VIEW" or not columns:
             columns = _query_columns(ctx, tree) or columns
-        existing = _find(ctx, tree.this)
+        existing = _find(ctx, tree.this, presume=False)
         if existing is not None and not exists_ok:
             _problem(
                 ctx,
@@ -127,21 +148,25 @@ def _create(ctx: StatementContext, tree: exp.Create) -> None:
         if table is not None:
             cols = ctx.index.column_map(table)
             params = index.args.get("params")
-            for ordered in (params.args.get("columns") or []) if isinstance(params, exp.Expression) else []:
+            checked = (params.args.get("columns") or []) if isinstance(params, exp.Expression) else []
+            for ordered in [] if ctx.index.is_presumed(table) else checked:
                 for col in ordered.find_all(exp.Column):
                     if ctx.index.ident_column_key(col.this) not in cols:
                         _problem(
                             ctx, "schema.unknown_column", f"column {col.name!r} does not exist in {table.key!r}", col
                         )
             ctx.touch("table", table.key, Access.DDL)
+            concurrently = bool(tree.args.get("concurrently"))
+            new = _new_in_script(ctx, table)
             _change(
                 ctx,
                 "create_index",
                 tree,
                 table=table,
-                new=_new_in_script(ctx, table),
+                new=new,
                 name=name,
-                detail={"concurrently": bool(tree.args.get("concurrently"))},
+                detail={"concurrently": concurrently, "unique": bool(tree.args.get("unique"))},
+                locks=not new and not concurrently,
             )
             if name:
                 ctx.index.add_index(name, table)
@@ -151,6 +176,39 @@ def _create(ctx: StatementContext, tree: exp.Create) -> None:
         ctx.touch("schema", tree.this.sql(ctx.dialect.sqlglot), Access.DDL)
     elif kind in ("FUNCTION", "PROCEDURE", "TRIGGER"):
         _change(ctx, "create_code", tree, name=kind)
+
+
+_STRONG = {"vacuum": "full", "reindex": "concurrently"}
+
+
+def _command(ctx: StatementContext) -> None:
+    """A statement sqlglot keeps as text, read by :mod:`core.validation.commands` (nothing if unrecognised)."""
+    command = commands.read(ctx.statement, ctx.dialect)
+    if command is None:
+        return
+    detail = dict(command.detail, recognised=True)
+    targets = [t for t in (_find(ctx, table) for table in command.tables) if t is not None]
+    for table in targets:
+        ctx.touch("table", table.key, Access.DDL)
+    if command.action == "vacuum":
+        locks = bool(detail["full"])
+    elif command.action == "reindex":
+        locks = not detail["concurrently"]
+    else:
+        locks = command.action in ("cluster", "lock_table", "add_constraint_using_index")
+    existing = [t for t in targets if not _new_in_script(ctx, t)]
+    locks = locks and (bool(existing) or not command.tables)
+    first = targets[0] if targets else None
+    _change(
+        ctx,
+        command.action,
+        ctx.statement.start,
+        table=first,
+        new=first is not None and not existing,
+        name=", ".join(t.key for t in targets) or str(detail.get("name", "")),
+        detail=detail,
+        locks=locks,
+    )
 
 
 def _with_columns(table: Table, columns: list[Column]) -> Table:
@@ -178,7 +236,7 @@ def _query_columns(ctx: StatementContext, tree: exp.Create) -> list[Column]:
 
 
 def _new_in_script(ctx: StatementContext, table: Table) -> bool:
-    return table.key not in {t.key for t in ctx.index.model.tables}
+    return ctx.index.is_new(table)
 
 
 def _drop(ctx: StatementContext, tree: exp.Drop) -> None:
@@ -209,8 +267,10 @@ def _drop(ctx: StatementContext, tree: exp.Drop) -> None:
                 "drop_table",
                 target,
                 table=table,
+                new=_new_in_script(ctx, table),
                 name=table.key,
                 detail={"kind": kind, "cascade": cascade, "dependents": reached},
+                locks=not _new_in_script(ctx, table),
             )
             ctx.index.drop_table(table)
         elif kind == "INDEX":
@@ -225,7 +285,20 @@ def _drop(ctx: StatementContext, tree: exp.Drop) -> None:
                     "use DROP INDEX IF EXISTS if that is expected",
                 )
             ctx.touch("index", name, Access.DDL)
-            _change(ctx, "drop_index", target, name=name, detail={"concurrently": bool(tree.args.get("concurrently"))})
+            concurrently = bool(tree.args.get("concurrently"))
+            new = bool(name) and ctx.index.index_is_new(name)
+            on = ctx.index.table_by_key(owner) if owner is not None else None
+            _change(
+                ctx,
+                "drop_index",
+                target,
+                table=on,
+                new=new,
+                name=name,
+                detail={"concurrently": concurrently},
+                presumed=owner is None,
+                locks=not new and not concurrently and (on is None or not _new_in_script(ctx, on)),
+            )
             if name:
                 ctx.index.drop_index(name)
         else:
@@ -251,7 +324,17 @@ def _truncate(ctx: StatementContext, tree: exp.TruncateTable) -> None:
                 reached = [d for d in dependents(ctx, table) if d[0] == "table"]
                 for type_, key, reason in reached:
                     ctx.touch(type_, key, Access.WRITE, reason)
-        _change(ctx, "truncate", target, table=table, name=shown, detail={"cascade": cascade, "dependents": reached})
+        new = table is not None and _new_in_script(ctx, table)
+        _change(
+            ctx,
+            "truncate",
+            target,
+            table=table,
+            new=new,
+            name=shown,
+            detail={"cascade": cascade, "dependents": reached},
+            locks=not new,
+        )
 
 
 def _alter(ctx: StatementContext, tree: exp.Alter) -> None:
@@ -276,7 +359,15 @@ def _alter(ctx: StatementContext, tree: exp.Alter) -> None:
     for action in tree.args.get("actions") or []:
         copies_table |= _alter_action(ctx, tree, working, action, table, new)
     options = {type(o).__name__ for o in tree.args.get("options") or []}
-    _change(ctx, "alter_table", tree, table=table, new=new, detail={"copies": copies_table, "options": options})
+    _change(
+        ctx,
+        "alter_table",
+        tree,
+        table=table,
+        new=new,
+        detail={"copies": copies_table, "options": options},
+        locks=not new,
+    )
     ctx.index.replace_table(table, working)
 
 
@@ -294,8 +385,19 @@ def _col_key(ctx: StatementContext, ident: exp.Expr | str | None) -> str:
     return ctx.index.ident_column_key(str(ident or ""))
 
 
-def _column(working: Table, ctx: StatementContext, key: str) -> Column | None:
-    return next((c for c in working.columns if ctx.index.column_key(c.name) == key), None)
+def _column(working: Table, ctx: StatementContext, key: str, ident: Any = None) -> Column | None:
+    """The column of the working table; on a table presumed to exist (no snapshot), presumed too."""
+    found = next((c for c in working.columns if ctx.index.column_key(c.name) == key), None)
+    if found is None and ident is not None and ctx.index.is_presumed(working):
+        found = Column(name=_shown(ident, key), type="")
+        working.columns.append(found)
+    return found
+
+
+def _shown(ident: Any, key: str) -> str:
+    if isinstance(ident, exp.Column):
+        ident = ident.this
+    return ident.this if isinstance(ident, exp.Identifier) and ident.quoted else key
 
 
 def _alter_action(
@@ -326,11 +428,16 @@ def _alter_action(
         _change(
             ctx, "add_column", action, table=table, new=new, name=name, detail={"column": added, "default": default}
         )
+        for c in action.args.get("constraints") or []:
+            kind = _constraint_kind(c.args.get("kind"))
+            if kind is not None:
+                not_valid = bool(tree.args.get("not_valid"))
+                _change(ctx, "add_constraint", c, table=table, new=new, name=name, detail=_constraint(kind, not_valid))
         return False
     if isinstance(action, exp.Drop) and str(action.args.get("kind") or "").upper() == "COLUMN":
         for target in action.args.get("tables") or []:
             key = _col_key(ctx, target)
-            col = _column(working, ctx, key)
+            col = _column(working, ctx, key, target)
             shown = target.name if isinstance(target, exp.Expression) else str(target)
             if col is None:
                 if not action.args.get("exists"):
@@ -344,7 +451,7 @@ def _alter_action(
         return False
     if isinstance(action, exp.AlterColumn):
         key = _col_key(ctx, action.this)
-        col = _column(working, ctx, key)
+        col = _column(working, ctx, key, action.this)
         if col is None:
             _problem(
                 ctx, "schema.ddl_missing_object", f"column {action.name!r} does not exist in {working.key}", action
@@ -360,7 +467,7 @@ def _alter_action(
         return False
     if isinstance(action, exp.RenameColumn):
         key = _col_key(ctx, action.this)
-        col = _column(working, ctx, key)
+        col = _column(working, ctx, key, action.this)
         if col is None:
             if not action.args.get("exists"):
                 _problem(
@@ -378,26 +485,27 @@ def _alter_action(
         _change(ctx, "rename_table", action, table=table, new=new, name=working.key)
         return False
     if isinstance(action, exp.AddConstraint):
-        constraint = next(action.find_all(exp.ForeignKey, exp.CheckColumnConstraint, exp.Check), None)
-        if constraint is not None:
-            _change(
-                ctx,
-                "add_constraint",
-                action,
-                table=table,
-                new=new,
-                detail={
-                    "kind": "FOREIGN KEY" if isinstance(constraint, exp.ForeignKey) else "CHECK",
-                    "not_valid": bool(tree.args.get("not_valid")),
-                },
-            )
+        named = action.find(exp.Constraint)
+        cname = named.name if isinstance(named, exp.Constraint) else ""
+        for node in action.find_all(
+            exp.ForeignKey, exp.CheckColumnConstraint, exp.Check, exp.UniqueColumnConstraint, exp.PrimaryKey
+        ):
+            kind = _constraint_kind(node)
+            if kind is None:
+                continue
+            detail = _constraint(kind, bool(tree.args.get("not_valid")), cname)
+            if kind == "CHECK":
+                detail["not_null_of"] = _is_not_null_check(ctx, node)
+            _change(ctx, "add_constraint", action, table=table, new=new, name=cname, detail=detail)
+            break
         return ctx.dialect is Dialect.MYSQL and any(True for _ in action.find_all(exp.PrimaryKey))
     if isinstance(action, exp.ModifyColumn):
         coldef = action.this
         old_key = _col_key(
             ctx, action.args.get("column") or (coldef.this if isinstance(coldef, exp.ColumnDef) else None)
         )
-        col = _column(working, ctx, old_key)
+        old_ident = action.args.get("column") or (coldef.this if isinstance(coldef, exp.ColumnDef) else None)
+        col = _column(working, ctx, old_key, old_ident)
         if col is None and isinstance(coldef, exp.ColumnDef):
             col = _column(working, ctx, _col_key(ctx, coldef.this))
         if col is None:
@@ -412,3 +520,32 @@ def _alter_action(
             return changed
         return True
     return bool(isinstance(action, exp.DropPrimaryKey))
+
+
+def _constraint_kind(node: object) -> str | None:
+    if isinstance(node, exp.ForeignKey | exp.Reference):
+        return "FOREIGN KEY"
+    if isinstance(node, exp.CheckColumnConstraint | exp.Check):
+        return "CHECK"
+    if isinstance(node, exp.UniqueColumnConstraint):
+        return "UNIQUE"
+    if isinstance(node, exp.PrimaryKey | exp.PrimaryKeyColumnConstraint):
+        return "PRIMARY KEY"
+    return None
+
+
+def _constraint(kind: str, not_valid: bool, name: str = "") -> dict[str, Any]:
+    return {"kind": kind, "not_valid": not_valid, "constraint": name}
+
+
+def _is_not_null_check(ctx: StatementContext, node: exp.Expr) -> str | None:
+    """The column key of a ``CHECK (col IS NOT NULL)`` constraint, else None."""
+    body = node.this if isinstance(node, exp.CheckColumnConstraint | exp.Check) else None
+    while isinstance(body, exp.Paren):
+        body = body.this
+    if isinstance(body, exp.Not) and isinstance(body.this, exp.Is):
+        body = exp.Is(this=body.this.this, expression=body.this.expression, negate=True)
+    negated = isinstance(body, exp.Is) and body.args.get("negate") and isinstance(body.expression, exp.Null)
+    if negated and isinstance(body, exp.Is) and isinstance(body.this, exp.Column):
+        return _col_key(ctx, body.this)
+    return None

@@ -11,6 +11,7 @@ from core.validation.model import RiskLevel, ScriptMode, Severity
 
 if TYPE_CHECKING:
     from core.validation.context import StatementContext
+    from core.validation.schema_changes import Change
 
 QUERY_MODE = {
     DML: ("risk.write_in_query", "changes data"),
@@ -94,3 +95,20 @@ def _limited(tree: exp.Update | exp.Delete) -> bool:
     """
     joins = tree.this.args.get("joins") if isinstance(tree.this, exp.Table) else None
     return bool(joins) and all(j.args.get("on") is not None or j.args.get("using") for j in joins or [])
+
+
+def sets_setting(tree: exp.Expr | None, name: str) -> bool:
+    """Whether a SET statement assigns the named setting (read from the tree, not the text)."""
+    if not isinstance(tree, exp.Set):
+        return False
+    for item in tree.expressions:
+        target = item.this.this if isinstance(item, exp.SetItem) and isinstance(item.this, exp.EQ) else None
+        if isinstance(target, exp.Column | exp.Identifier) and target.name.lower() == name:
+            return True
+    return False
+
+
+def rows_note(change: Change) -> str:
+    """What only a snapshot knows about the table: ' (about N rows)', or '' when unknown."""
+    rows = change.table.row_estimate if change.table is not None and not change.presumed else None
+    return f" (about {rows:,} rows)" if rows is not None and rows > 0 else ""

@@ -16,7 +16,9 @@ def check(ctx: StatementContext) -> None:
             continue  # MySQL and MariaDB accept CASCADE on DROP TABLE and ignore it
         reached = change.detail.get("dependents") or []
         if change.action == "drop_table" and change.table is not None:
-            names = ", ".join(k for _, k, _ in reached) or "nothing in the snapshot"
+            names = ", ".join(k for _, k, _ in reached) or (
+                "unknown without a snapshot" if change.presumed else "nothing in the snapshot"
+            )
             ctx.report("risk.cascade", f"CASCADE also drops or changes what depends on it: {names}", change.node)
         elif change.action == "drop_object":
             ctx.report("risk.cascade", f"CASCADE also drops every object that depends on {change.name}", change.node)
@@ -24,7 +26,10 @@ def check(ctx: StatementContext) -> None:
             ctx.report(
                 "risk.cascade",
                 "TRUNCATE ... CASCADE also empties: "
-                + (", ".join(k for _, k, _ in reached) or "no other table in the snapshot"),
+                + (
+                    ", ".join(k for _, k, _ in reached)
+                    or ("every table with a foreign key to it" if change.presumed else "no other table in the snapshot")
+                ),
                 change.node,
             )
 

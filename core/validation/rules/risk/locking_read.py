@@ -12,7 +12,8 @@ from core.validation.rules.support import mode_applies, query_violation
 
 
 def check(ctx: StatementContext) -> None:
-    if mode_applies(ctx) and not query_violation(ctx, "risk.locking_read") and ctx.kind == LOCK:
+    recognised = any(c.detail.get("recognised") for c in ctx.changes)  # risk.lock_table judges it
+    if mode_applies(ctx) and not query_violation(ctx, "risk.locking_read") and ctx.kind == LOCK and not recognised:
         ctx.report(
             "risk.locking_read", f"{ctx.type.upper()} takes table locks that block other sessions", ctx.statement.start
         )

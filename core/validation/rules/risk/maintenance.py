@@ -14,6 +14,8 @@ from core.validation.rules.support import mode_applies, query_violation
 def check(ctx: StatementContext) -> None:
     if not mode_applies(ctx) or query_violation(ctx, "risk.maintenance") or ctx.kind != MAINTENANCE:
         return
+    if any(c.detail.get("recognised") and not c.locks and c.action in ("vacuum", "reindex") for c in ctx.changes):
+        return  # plain VACUUM and REINDEX CONCURRENTLY block neither reads nor writes
     ctx.report(
         "risk.maintenance",
         f"{ctx.type.upper()} is a maintenance or server command",

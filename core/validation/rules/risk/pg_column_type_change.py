@@ -8,6 +8,7 @@ from core.domain.schema import Dialect
 from core.validation.context import StatementContext
 from core.validation.model import Category, RiskLevel, Severity
 from core.validation.rules import PG, Rule
+from core.validation.rules.support import rows_note
 
 
 def check(ctx: StatementContext) -> None:
@@ -17,7 +18,7 @@ def check(ctx: StatementContext) -> None:
         if change.action == "alter_type" and not change.new and change.table is not None:
             ctx.report(
                 "risk.pg_column_type_change",
-                f"changing the type of {change.table.key}.{change.name} rewrites the table "
+                f"changing the type of {change.table.key}.{change.name} rewrites the table{rows_note(change)} "
                 "under an ACCESS EXCLUSIVE lock",
                 change.node,
                 "add a new column, backfill, and swap, for a big table",

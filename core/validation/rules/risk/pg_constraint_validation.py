@@ -8,17 +8,20 @@ from core.domain.schema import Dialect
 from core.validation.context import StatementContext
 from core.validation.model import Category, RiskLevel, Severity
 from core.validation.rules import PG, Rule
+from core.validation.rules.support import rows_note
 
 
 def check(ctx: StatementContext) -> None:
     if ctx.dialect is not Dialect.POSTGRESQL:
         return
     for change in ctx.changes:
-        if change.action == "add_constraint" and not change.new and not change.detail.get("not_valid"):
+        if change.action != "add_constraint" or change.detail["kind"] not in ("FOREIGN KEY", "CHECK"):
+            continue
+        if not change.new and not change.detail.get("not_valid"):
             table = change.table.key if change.table is not None else "the table"
             ctx.report(
                 "risk.pg_constraint_validation",
-                f"ADD {change.detail['kind']} on {table} validates every row under a lock",
+                f"ADD {change.detail['kind']} on {table}{rows_note(change)} validates every row under a lock",
                 change.node,
                 "add it NOT VALID, then ALTER TABLE ... VALIDATE CONSTRAINT",
             )

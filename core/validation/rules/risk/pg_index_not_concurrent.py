@@ -8,6 +8,7 @@ from core.domain.schema import Dialect
 from core.validation.context import StatementContext
 from core.validation.model import Category, RiskLevel, Severity
 from core.validation.rules import PG, Rule
+from core.validation.rules.support import rows_note
 
 
 def check(ctx: StatementContext) -> None:
@@ -19,11 +20,12 @@ def check(ctx: StatementContext) -> None:
         if change.action == "create_index" and not change.new and change.table is not None:
             ctx.report(
                 "risk.pg_index_not_concurrent",
-                f"CREATE INDEX on {change.table.key} without CONCURRENTLY blocks writes to the table while it builds",
+                f"CREATE INDEX on {change.table.key}{rows_note(change)} without CONCURRENTLY blocks writes "
+                "to the table while it builds",
                 change.node,
                 "use CREATE INDEX CONCURRENTLY (outside a transaction)",
             )
-        elif change.action == "drop_index":
+        elif change.action == "drop_index" and not change.new:
             ctx.report(
                 "risk.pg_index_not_concurrent",
                 f"DROP INDEX {change.name} without CONCURRENTLY blocks the table",

@@ -1,0 +1,2 @@
+-- expect: risk.drop_column
+ALTER TABLE customer DROP COLUMN fax, ALGORITHM=INPLACE, LOCK=NONE;

@@ -1,0 +1,2 @@
+-- expect: risk.mysql_table_copy
+ALTER TABLE audit_log ADD PRIMARY KEY (id);

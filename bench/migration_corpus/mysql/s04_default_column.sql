@@ -1,0 +1,2 @@
+-- expect: none
+ALTER TABLE orders ADD COLUMN channel varchar(20) NOT NULL DEFAULT 'web', ALGORITHM=INSTANT, LOCK=DEFAULT;

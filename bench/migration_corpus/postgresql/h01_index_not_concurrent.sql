@@ -1,0 +1,2 @@
+-- expect: risk.pg_index_not_concurrent
+CREATE INDEX idx_customer_email ON customer (email);

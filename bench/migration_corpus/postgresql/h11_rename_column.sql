@@ -1,0 +1,2 @@
+-- expect: risk.rename
+ALTER TABLE customer RENAME COLUMN email TO email_address;

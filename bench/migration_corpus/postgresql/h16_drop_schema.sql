@@ -1,0 +1,2 @@
+-- expect: risk.drop
+DROP SCHEMA archive;

@@ -1,0 +1,2 @@
+-- expect: risk.truncate
+TRUNCATE orders;

@@ -1,0 +1,2 @@
+-- expect: risk.cascade risk.drop
+DROP TABLE customer CASCADE;

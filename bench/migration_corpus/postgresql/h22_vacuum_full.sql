@@ -1,0 +1,2 @@
+-- expect: risk.pg_vacuum_full
+VACUUM FULL orders;

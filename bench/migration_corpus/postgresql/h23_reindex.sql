@@ -1,0 +1,2 @@
+-- expect: risk.pg_reindex_not_concurrent
+REINDEX TABLE orders;

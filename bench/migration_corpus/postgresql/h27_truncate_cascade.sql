@@ -1,0 +1,2 @@
+-- expect: risk.cascade risk.truncate
+TRUNCATE customer CASCADE;

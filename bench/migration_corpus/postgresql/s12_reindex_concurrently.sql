@@ -1,0 +1,2 @@
+-- expect: none
+REINDEX INDEX CONCURRENTLY idx_orders_created;
