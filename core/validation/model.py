@@ -2,9 +2,72 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Any
+from dataclasses import dataclass, field, fields
+from enum import Enum, StrEnum
+from functools import cache
+from typing import Any, ClassVar, Self, cast, get_args, get_origin, get_type_hints
+
+
+class Plain:
+    """A result dataclass whose dict form is its fields: enums as their values, nested results as dicts.
+
+    ``from_dict`` reads the same form back (missing keys take the field's default). A class may name
+    fields left out when None (``OMIT_NONE``) and text fields cut in the dict form (``MAX_CHARS``).
+    Stdlib dataclasses, not pydantic models, because the validator must import fast (``validate --dialect``).
+    """
+
+    __slots__ = ()
+    OMIT_NONE: ClassVar[tuple[str, ...]] = ()
+    MAX_CHARS: ClassVar[dict[str, int]] = {}
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            if value is None and f.name in self.OMIT_NONE:
+                continue
+            limit = self.MAX_CHARS.get(f.name)
+            if limit is not None and isinstance(value, str) and len(value) > limit:
+                value = value[: limit - 3] + "..."
+            out[f.name] = _plain(value)
+        return out
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Self:
+        hints = _hints(cast(type, cls))
+        kwargs = {f.name: _typed(hints[f.name], d[f.name]) for f in fields(cls) if f.name in d}  # type: ignore[arg-type]
+        return cls(**kwargs)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Plain):
+        return value.to_dict()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return get_type_hints(cls)
+
+
+def _typed(hint: Any, value: Any) -> Any:
+    """``value`` from its dict form as the type ``hint`` says (enums, lists of results, optionals)."""
+    if value is None:
+        return None
+    args = [a for a in get_args(hint) if a is not type(None)]
+    if get_origin(hint) is list:
+        return [_typed(args[0], v) for v in value]
+    if args and get_origin(hint) is not dict:  # X | None
+        return _typed(args[0], value)
+    if isinstance(hint, type) and issubclass(hint, Plain):
+        return hint.from_dict(value)
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return hint(value)
+    return value
 
 
 class Category(StrEnum):
@@ -61,7 +124,7 @@ class Access(StrEnum):
 
 
 @dataclass(slots=True)
-class Finding:
+class Finding(Plain):
     rule: str
     category: Category
     severity: Severity
@@ -73,36 +136,11 @@ class Finding:
     statement: int = 0
     """Index of the statement in the script (0-based)."""
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule,
-            "category": self.category.value,
-            "severity": self.severity.value,
-            "message": self.message,
-            "line": self.line,
-            "column": self.column,
-            "suggestion": self.suggestion,
-            "risk": self.risk.value if self.risk else None,
-            "statement": self.statement,
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Finding:
-        return cls(
-            rule=d["rule"],
-            category=Category(d["category"]),
-            severity=Severity(d["severity"]),
-            message=d["message"],
-            line=d.get("line", 1),
-            column=d.get("column", 1),
-            suggestion=d.get("suggestion"),
-            risk=RiskLevel(d["risk"]) if d.get("risk") else None,
-            statement=d.get("statement", 0),
-        )
-
 
 @dataclass(slots=True)
-class ImpactedObject:
+class ImpactedObject(Plain):
+    OMIT_NONE: ClassVar[tuple[str, ...]] = ("reason",)
+
     type: str
     """table, view, column, index or schema."""
     name: str
@@ -113,33 +151,20 @@ class ImpactedObject:
     def key(self) -> tuple[str, str, str]:
         return (self.type, self.name, self.access.value)
 
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"type": self.type, "name": self.name, "access": self.access.value}
-        if self.reason:
-            d["reason"] = self.reason
-        return d
-
 
 @dataclass(slots=True)
-class StatementInfo:
+class StatementInfo(Plain):
+    MAX_CHARS: ClassVar[dict[str, int]] = {"text": 300}
+
     index: int
     type: str
     line: int
     column: int
     text: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "index": self.index,
-            "type": self.type,
-            "line": self.line,
-            "column": self.column,
-            "text": self.text if len(self.text) <= 300 else self.text[:297] + "...",
-        }
-
 
 @dataclass(slots=True)
-class Suppressed:
+class Suppressed(Plain):
     """A finding an inline ``-- sqldraft: allow <rule> reason=...`` comment suppressed, with its reason."""
 
     rule: str
@@ -152,32 +177,9 @@ class Suppressed:
     comment_line: int
     """The line of the suppression comment."""
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule,
-            "statement": self.statement,
-            "line": self.line,
-            "column": self.column,
-            "message": self.message,
-            "reason": self.reason,
-            "comment_line": self.comment_line,
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Suppressed:
-        return cls(
-            rule=d["rule"],
-            statement=d.get("statement", 0),
-            line=d.get("line", 1),
-            column=d.get("column", 1),
-            message=d.get("message", ""),
-            reason=d.get("reason", ""),
-            comment_line=d.get("comment_line", d.get("line", 1)),
-        )
-
 
 @dataclass(slots=True)
-class Validation:
+class Validation(Plain):
     status: Status
     findings: list[Finding]
     impacted_objects: list[ImpactedObject]
@@ -213,39 +215,4 @@ class Validation:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "status": self.status.value,
-            "findings": [f.to_dict() for f in self.findings],
-            "impacted_objects": [o.to_dict() for o in self.impacted_objects],
-            "statement_types": self.statement_types,
-            "risk_level": self.risk_level.value,
-            "dialect": self.dialect,
-            "mode": self.mode.value,
-            "statements": [s.to_dict() for s in self.statements],
-            "snapshot_checksum": self.snapshot_checksum,
-            "server_checked": self.server_checked,
-            "suppressed": [s.to_dict() for s in self.suppressed],
-            **self.compat(),
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Validation:
-        return cls(
-            status=Status(d["status"]),
-            findings=[Finding.from_dict(f) for f in d.get("findings", [])],
-            impacted_objects=[
-                ImpactedObject(type=o["type"], name=o["name"], access=Access(o["access"]), reason=o.get("reason"))
-                for o in d.get("impacted_objects", [])
-            ],
-            statement_types=list(d.get("statement_types", [])),
-            risk_level=RiskLevel(d.get("risk_level", "none")),
-            dialect=d.get("dialect", ""),
-            mode=ScriptMode(d.get("mode", "query")),
-            statements=[
-                StatementInfo(index=s["index"], type=s["type"], line=s["line"], column=s["column"], text=s["text"])
-                for s in d.get("statements", [])
-            ],
-            snapshot_checksum=d.get("snapshot_checksum"),
-            server_checked=d.get("server_checked", False),
-            suppressed=[Suppressed.from_dict(s) for s in d.get("suppressed", [])],
-        )
+        return {**Plain.to_dict(self), **self.compat()}
