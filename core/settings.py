@@ -94,10 +94,24 @@ class Settings(BaseSettings):
         description="Model name sent to the endpoint, e.g. gpt-4o-mini or a local model's name.",
     )
     llm_timeout: float = Field(
-        default=60.0,
+        default=20.0,
         gt=0,
         le=600,
-        description="Seconds a model call may take, retries of timeouts, 429 and 5xx included.",
+        description="Total seconds one model call may take, every attempt and the waits between them included; "
+        "when it runs out the draft fails with the reason. Raise it for slow local models.",
+    )
+    llm_connect_timeout: float = Field(
+        default=5.0,
+        gt=0,
+        le=120,
+        description="Seconds to wait for the model endpoint to accept a connection.",
+    )
+    llm_attempts: int = Field(
+        default=3,
+        ge=1,
+        le=10,
+        description="How many times a model call is tried (the first included), with jittered backoff, on "
+        "429, 5xx and timeouts only; never beyond SQLDRAFT_LLM_TIMEOUT.",
     )
     max_repair_attempts: int = Field(
         default=2,
@@ -195,6 +209,26 @@ class Settings(BaseSettings):
             return None
         return value
 
+    @field_validator("llm_base_url")
+    @classmethod
+    def _base_url_has_a_scheme(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        url = value.strip()
+        if not url.lower().startswith(("http://", "https://")) or len(url.split("://", 1)[1]) == 0:
+            raise ValueError(
+                f"it must start with http:// or https:// (got {url[:80]!r}), e.g. http://localhost:8000/v1"
+            )
+        return url
+
+    @field_validator("llm_api_key", mode="before")
+    @classmethod
+    def _strip_api_key(cls, value: object) -> object:
+        # A key pasted with a trailing newline would otherwise be sent as "Bearer key\n" and refused.
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        return value.strip() if isinstance(value, str) else value
+
     @field_validator("data_dir", mode="before")
     @classmethod
     def _blank_data_dir_is_default(cls, value: object) -> object:
@@ -220,8 +254,10 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first.get("loc", ())) or "a setting"
-        env = f"SQLDRAFT_{field.upper()}" if field.isidentifier() else field
-        raise ConfigurationError(f"setting {env} is invalid: {first.get('msg', 'bad value')}") from None
+        named = field.isupper() or not field.isidentifier()  # an environment name (alias) already
+        env = field if named else f"SQLDRAFT_{field.upper()}"
+        message = str(first.get("msg", "bad value")).removeprefix("Value error, ")
+        raise ConfigurationError(f"setting {env} is invalid: {message}") from None
 
 
 def env_names() -> dict[str, str]:

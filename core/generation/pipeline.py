@@ -13,7 +13,7 @@ from datetime import datetime
 
 from core.domain.drafts import DraftStatus
 from core.errors import InvalidInput, LLMError
-from core.generation.generators import Completion, Generator
+from core.generation.completion import Completion, Generator
 from core.generation.parsing import Reply
 from core.generation.prompt import Task, first_messages, format_reminder, repair_message
 from core.store.models import utcnow

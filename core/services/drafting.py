@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.domain.drafts import Draft, DraftStatus, clean_request
-from core.errors import SqldraftError
-from core.generation.generators import Generator
+from core.domain.snapshots import SnapshotInfo
+from core.errors import InvalidInput, SqldraftError
+from core.generation.completion import Generator
 from core.generation.pipeline import AttemptRecord, run_pipeline
 from core.generation.prompt import Task
 from core.generation.retrieval import Embedder
@@ -25,7 +26,7 @@ from core.services.snapshots import SnapshotCache, current_snapshot
 from core.services.tools import ToolCache, ToolSettings, retrieval_index, snapshot_tools
 from core.settings import Settings
 from core.store import Clock, UnitOfWork, UowFactory
-from core.validation.engine import parse_mode
+from core.validation.engine import Validator, parse_mode
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,49 @@ def create_draft(
         mode=parsed_mode.value,
         requester=requester,
         generator=generator,
+        now=now,
+    )
+
+
+def submit_sql(
+    uow: UnitOfWork,
+    connection: str,
+    sql: str,
+    *,
+    mode: str,
+    purpose: str | None,
+    requester: str,
+    validator: Validator,
+    snapshot: SnapshotInfo,
+    now: datetime,
+) -> str:
+    """Record SQL written elsewhere as a draft: validated against ``snapshot``, completed, pending review.
+
+    ``validator`` is the one of ``snapshot`` (the connection's snapshot in use). The draft's generator
+    is ``submitted`` and its requester the caller; a review request is queued where the connection
+    has a review channel. Returns the draft's id.
+
+    Raises:
+        InvalidInput: blank SQL, over-long purpose, unknown mode; TooLarge: over SQLDRAFT_MAX_SQL_CHARS.
+        NotFound: unknown connection, no snapshot yet (a NoSnapshot, hinting to take one).
+    """
+    text = (sql or "").strip()
+    if not text:
+        raise InvalidInput("the SQL to submit is blank: give the script to be reviewed")
+    parsed_mode = parse_mode(mode)
+    request = clean_request(purpose) if (purpose or "").strip() else f"SQL submitted for review ({parsed_mode.value})"
+    validation = validator.validate(text, parsed_mode)  # before the store: validating holds no transaction
+    row, _ = current_snapshot(uow.session, connection)
+    return rows.create_submitted_draft(
+        uow,
+        connection_id=row.id,
+        connection_name=row.name,
+        snapshot=snapshot,
+        request=request,
+        mode=parsed_mode.value,
+        requester=requester,
+        sql=text,
+        validation=validation,
         now=now,
     )
 
