@@ -18,15 +18,26 @@ from core.domain.diff import SchemaDiff
 from core.domain.drafts import Draft
 from core.domain.examples import ExampleInfo
 from core.domain.history import HistoryPage, HistoryQuery
-from core.domain.review import Principal, ReviewPolicy, ReviewRecord
+from core.domain.review import Principal, ReviewPolicy, ReviewRecord, ReviewRequest
 from core.domain.schema import SchemaModel, Table
 from core.domain.snapshots import RefreshResult, SnapshotInfo
 from core.errors import Conflict, NotFound
 from core.events import DriftEvent, DriftListener, EventBus
-from core.generation.generators import Generator
+from core.generation.completion import Generator
 from core.generation.retrieval import RetrievalIndex
 from core.introspection import Progress, no_progress
-from core.services import audit, bindings, drafting, examples, history, refresh, review, schema_search, snapshots
+from core.services import (
+    audit,
+    bindings,
+    drafting,
+    examples,
+    history,
+    outbox,
+    refresh,
+    review,
+    schema_search,
+    snapshots,
+)
 from core.services import connections as conns
 from core.services import drafts as draft_rows
 from core.services import tools as snapshot_tools
@@ -204,6 +215,16 @@ class Copilot:
         """Draft a script now (in this thread) and return the finished draft."""
         return self.run_draft(self.create_draft(connection, request, mode=mode, requester=requester))
 
+    def submit_sql(
+        self, connection: str, sql: str, *, mode: str = "query", purpose: str | None = None, requester: str
+    ) -> Draft:
+        """Put SQL written elsewhere up for review: validated against the snapshot in use, pending review."""
+        info, tools = self._tools(connection)  # no snapshot: NoSnapshot, hinting to take one
+        return self.get_draft(self._in(
+            drafting.submit_sql, connection, sql, mode=mode, purpose=purpose, requester=requester,
+            validator=tools.validator, snapshot=info, now=self.clock(),
+        ))  # fmt: skip
+
     def start_draft(self, draft_id: str, *, on_done: Callable[[Draft], None] | None = None) -> None:
         """Run a queued draft on the drafting pool; ``on_done`` gets it finished."""
         self._pool.submit(self.run_draft, draft_id, on_done)
@@ -249,17 +270,20 @@ class Copilot:
         note: str | None = None,
         final_script: str | None = None,
         allow_invalid: bool = False,
+        override: bool = False,
     ) -> ReviewRecord:
         """Approve, reject or edit a draft (see :func:`core.services.review.review`).
 
         An edit with error findings is refused with :class:`~core.errors.InvalidEdit` unless
-        ``allow_invalid`` is true.
+        ``allow_invalid`` (or ``override``) is true. A script that failed validation or has critical
+        risk is approved only with ``override=True`` and a non-blank ``note``
+        (:class:`~core.domain.review.OverrideRequired` says so otherwise).
         """
         draft = self.get_draft(draft_id)
         return self._in(
             review.review, draft.id, decision, Principal.parse(principal), note=note, final_script=final_script,
             policy=self.review_policy(draft.connection), validate=self._edit_validator(draft.connection),
-            now=self.clock(), allow_invalid=allow_invalid,
+            now=self.clock(), allow_invalid=allow_invalid, override=override,
         )  # fmt: skip
 
     def _edit_validator(self, connection: str) -> Validate:
@@ -344,6 +368,26 @@ class Copilot:
 
     def set_draft_message(self, draft_id: str, channel: str, ts: str) -> None:
         self._in(bindings.set_draft_message, draft_id, channel, ts)
+
+    # review requests (the outbox an adapter drains) ---------------------------------------------
+
+    def claim_review_requests(self, worker: str, limit: int = 10) -> list[ReviewRequest]:
+        """Claim due review requests for ``worker`` (one drainer per entry at a time); post each, then report."""
+        return self._in(outbox.claim_outbox, worker, self.clock(), limit)
+
+    def review_request_delivered(
+        self, request_id: int, channel: str, ts: str, *, worker: str | None = None
+    ) -> ReviewRequest:
+        """A claimed review request was posted (at ``channel``/``ts``, which become the draft's message)."""
+        return self._in(outbox.complete_outbox, request_id, self.clock(), {"channel": channel, "ts": ts}, worker=worker)
+
+    def review_request_failed(self, request_id: int, error: str, *, worker: str | None = None) -> ReviewRequest:
+        """A claimed review request could not be posted: retried with backoff; ``error`` goes in the trail."""
+        return self._in(outbox.fail_outbox, request_id, self.clock(), error, worker=worker)
+
+    def review_requests(self, draft_id: str) -> list[ReviewRequest]:
+        """A draft's review requests and how their delivery went."""
+        return self._in(outbox.review_requests, draft_rows.check_draft_id(draft_id))
 
     def store_revisions(self) -> tuple[str | None, str]:
         """(the store's migration revision, the head this version knows): the health check's question."""

@@ -13,17 +13,16 @@ from core.textfmt import age_words, render_validation
 
 if TYPE_CHECKING:
     from core.demo.run import DemoReport
-    from core.domain.connections import ConnectionProfile
+    from core.domain.audit import Event
+    from core.domain.connections import ConnectionProfile, VerifyReport
     from core.domain.diff import SchemaDiff
     from core.domain.drafts import Draft
-    from core.domain.schema import Table
-    from core.scheduler import ScheduledRun
-    from core.domain.audit import Event
-    from core.domain.connections import VerifyReport
     from core.domain.examples import ExampleInfo
     from core.domain.history import HistoryPage
     from core.domain.review import ReviewRecord
+    from core.domain.schema import Table
     from core.domain.snapshots import RefreshResult, SnapshotInfo
+    from core.scheduler import ScheduledRun
 
 __all__ = ["age_words", "ago", "error_text", "render_draft", "render_validation", "table"]
 
@@ -37,6 +36,9 @@ HINTS: Mapping[Hint, str] = {
     Hint.OMIT_DIALECT: "leave --dialect out, or drop the connection to check in another dialect",
     Hint.GENERATE_KEY: "generate one with `sqldraft keys generate` (or `sqldraft init`)",
     Hint.UPGRADE_STORE: "run `sqldraft init` to upgrade it",
+    Hint.FORCE_INTO_EXISTING: "or, to share that database on purpose, run `sqldraft init --force-into-existing`",
+    Hint.WAIT: "try again in {arg}",
+    Hint.ROTATE_KEYS: "to rotate, put a new key first in SQLDRAFT_SECRET_KEY (NEW,OLD) and run `sqldraft keys rotate`",
     Hint.ALLOW_INVALID: "add --allow-invalid to save it anyway",
 }
 """Each hint a core error carries, as the command line says it."""
@@ -93,10 +95,18 @@ def render_draft(d: Draft, now: datetime, *, show_attempts: bool = False) -> str
         f"draft {d.id}  {d.status.value}  on {d.connection} ({d.mode})  by {d.requester}",
         f"  request: {d.request}",
     ]
+    if d.submitted:
+        lines.append(f"  submitted for review by {d.requester}, not generated: the script is theirs, validated here")
     if age is not None:
         lines.append(
             f"  schema snapshot confirmed {age_words(age)} ago; generator: {d.generator}"
             + (f" ({d.llm.model})" if d.llm.model and d.llm.model != d.generator else "")
+        )
+    if d.review_request:
+        rr = d.review_request
+        lines.append(
+            f"  review requested in channel {rr['channel']}: {rr['status']}"
+            + (f" (last error: {rr['last_error']})" if rr.get("last_error") and rr["status"] != "delivered" else "")
         )
     if d.error_message:
         lines.append(f"  error: {d.error_message}")
@@ -133,6 +143,7 @@ def _validation(data: Mapping[str, Any]) -> Any:
 def render_review(record: ReviewRecord) -> str:
     lines = [
         f"draft {record.draft_id}: {record.decision} by {record.reviewer}"
+        + (" under an OVERRIDE" if record.override else "")
         + (f" ({record.note})" if record.note else "")
     ]
     if record.diff:
@@ -301,13 +312,30 @@ def render_history_detail(draft: Draft, detail: Mapping[str, Any], now: datetime
         lines.append("    (no decision yet)")
     for r in detail["reviews"]:
         lines.append(
-            f"    {r['created_at']}  {r['decision']:<9} {r['reviewer']}" + (f'  "{r["note"]}"' if r["note"] else "")
+            f"    {r['created_at']}  {r['decision']:<9} {r['reviewer']}"
+            + ("  OVERRIDE" if r.get("override") else "")
+            + (f'  "{r["note"]}"' if r["note"] else "")
         )
         if r["diff"]:
             lines += ["      " + line for line in r["diff"].rstrip().splitlines()]
     lines.append("  events:")
-    lines += [f"    {e['at']}  {e['kind']:<22} {e['principal']}" for e in detail["events"]]
+    lines += [
+        f"    {e['at']}  {e['kind']:<24} {e['principal']}" + (f"  {why}" if (why := _event_reason(e)) else "")
+        for e in detail["events"]
+    ]
     return "\n".join(lines)
+
+
+def _event_reason(event: Mapping[str, Any]) -> str:
+    """The why of an audit event, in one short line (a denial's reason, an override's note, a failed delivery)."""
+    detail = event.get("detail") or {}
+    parts = [str(detail[k]) for k in ("reason", "channel", "error") if detail.get(k)]
+    if detail.get("next_attempt_at"):
+        parts.append(f"retry at {detail['next_attempt_at']}")
+    elif detail.get("gave_up"):
+        parts.append("gave up")
+    text = "; ".join(parts)
+    return text if len(text) <= 160 else text[:157] + "..."
 
 
 def render_history_page(page: HistoryPage, filtered: bool) -> str:
@@ -341,12 +369,13 @@ def render_examples(items: Sequence[ExampleInfo]) -> str:
             e.id,
             e.connection,
             e.status + (" (negative)" if e.negative else ""),
-            e.request[:50],
-            " ".join(e.sql.split())[:60],
+            e.request[:40],
+            " ".join(e.sql.split())[:40],
+            (e.status_reason or "")[:70],
         ]
         for e in items
     ]
-    return table(rows, ["id", "connection", "status", "request", "sql"])
+    return table(rows, ["id", "connection", "status", "request", "sql", "why"])
 
 
 def render_events(events: Sequence[Event]) -> str:

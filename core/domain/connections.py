@@ -118,6 +118,46 @@ class ConnectionOptions:
         )
 
 
+CHANNEL_RE = re.compile(r"^[A-Za-z0-9_.#-]{1,64}$")
+
+REVIEW_OPTIONS: dict[str, tuple[object, str]] = {
+    "approvers": ([], "who may approve (principals and groups); empty: anyone known (or SQLDRAFT_APPROVERS)"),
+    "allow_self_approval": (False, "the requester of a script that writes or changes schema may approve it too"),
+    "allow_override": (
+        True,
+        "a script that failed validation or has critical risk may be approved with an explicit override and a note",
+    ),
+    "review_channel": (
+        None,
+        "where review requests for drafts made outside Slack are posted (a channel id); "
+        "unset: the Slack channel bound to the connection, if any",
+    ),
+}
+"""The review options a connection may set in ``extra``: (default, what it does). Defaults are the safe ones."""
+
+
+def check_review_options(extra: dict[str, Any]) -> None:
+    """Check (and normalise) the review options in a connection's ``extra`` options.
+
+    Raises:
+        InvalidInput: a flag that is not yes/no, or a review channel that is not one channel id.
+    """
+    for flag in ("allow_self_approval", "allow_override"):
+        if flag in extra and not isinstance(extra[flag], bool):
+            raise InvalidInput(f"{flag} must be yes or no")
+    if "review_channel" in extra:
+        channel = (extra["review_channel"] or "").strip() if isinstance(extra["review_channel"], str | None) else None
+        if channel is None or (channel and not CHANNEL_RE.match(channel)):
+            raise InvalidInput(
+                f"review channel {str(extra['review_channel'])[:70]!r} is not a channel id: "
+                "give one such as C0123456789"
+            )
+        if channel:
+            extra["review_channel"] = channel
+        else:
+            extra.pop("review_channel")
+
+
 @dataclass(slots=True)
 class RefreshStatus:
     at: datetime

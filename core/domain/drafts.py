@@ -14,6 +14,8 @@ from core.domain.record import Record, Timestamp
 from core.errors import InvalidInput
 
 MAX_REQUEST_CHARS = 4000
+SUBMITTED = "submitted"
+"""The generator name of a draft whose SQL was submitted for review rather than generated."""
 DRAFT_ID_RE = re.compile(r"^d[a-z2-7]{9}$")
 
 
@@ -128,6 +130,13 @@ class Draft(Record):
     review: dict[str, Any] = Field(default_factory=dict)
     """Review state: status, reviewer, final script, diff (and the final script's validation)."""
     attempts: list[Attempt] = Field(default_factory=list)
+    review_request: dict[str, Any] | None = None
+    """Where a review was requested through the outbox (channel, status, attempts), if it was."""
+
+    @property
+    def submitted(self) -> bool:
+        """The script was given by the requester (``submit_sql``), not generated."""
+        return self.generator == SUBMITTED
 
     @property
     def snapshot_taken_at(self) -> datetime | None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from core.domain.record import Record, Timestamp
 
 ACTIVE, STALE, REMOVED = "active", "stale", "removed"
+REJECTED_BY_POLICY = "rejected-by-policy"
+"""A candidate kept for the record that never feeds prompts (a failing, risky or overridden script)."""
+STATUSES = (ACTIVE, STALE, REJECTED_BY_POLICY, REMOVED)
 
 
 class ExampleInfo(Record):

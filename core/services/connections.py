@@ -21,6 +21,7 @@ from core.domain.connections import (
     RefreshStatus,
     Schedule,
     VerifyReport,
+    check_review_options,
     validate_name,
 )
 from core.domain.review import parse_principals
@@ -102,8 +103,7 @@ def check_options(options: ConnectionOptions) -> ConnectionOptions:
         Schedule.parse(options.refresh)
     if "approvers" in options.extra:
         options.extra["approvers"] = parse_principals(options.extra["approvers"])
-    if "allow_self_approval" in options.extra and not isinstance(options.extra["allow_self_approval"], bool):
-        raise InvalidInput("allow_self_approval must be yes or no")
+    check_review_options(options.extra)
     if "safe_functions" in options.extra:
         options.extra["safe_functions"] = parse_function_names(options.extra["safe_functions"])
     for pattern in [*options.include_schemas, *options.exclude_schemas]:

@@ -11,13 +11,23 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from core.domain.drafts import DRAFT_ID_RE, Attempt, Draft, DraftStatus, LlmUsage, SlackRef, SnapshotRef
+from core.domain.drafts import (
+    DRAFT_ID_RE,
+    SUBMITTED,
+    Attempt,
+    Draft,
+    DraftStatus,
+    LlmUsage,
+    SlackRef,
+    SnapshotRef,
+)
 from core.errors import Conflict, Hint, InvalidInput, NotFound
 from core.generation.pipeline import AttemptRecord, Outcome
 from core.services.audit import SYSTEM, record_event
+from core.services.outbox import enqueue_review_request, to_request
 from core.store import UnitOfWork
-from core.store.models import DraftAttemptRow, DraftRow, ReviewRow
-from core.validation.model import Category
+from core.store.models import DraftAttemptRow, DraftRow, OutboxRow, ReviewRow
+from core.validation.model import Category, Validation
 
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
 
@@ -118,7 +128,31 @@ def load_draft(session: Session, draft_id: str) -> Draft:
             .limit(1)
         ).first()
         draft.review["final_validation"] = latest
+    requests = review_requests_of(session, row.id)
+    if requests:
+        draft.review_request = requests[-1]
     return draft
+
+
+def review_requests_of(session: Session, draft_id: str) -> list[dict[str, Any]]:
+    rows = session.scalars(select(OutboxRow).where(OutboxRow.draft_id == draft_id).order_by(OutboxRow.id))
+    return [
+        to_request(r).model_dump(mode="json", include={"id", "channel", "status", "attempts", "last_error"})
+        for r in rows
+    ]
+
+
+def validation_values(validation: Validation) -> dict[str, Any]:
+    """The draft columns a validation sets (status, risk, the risk messages, impacted objects)."""
+    risks = [f.message for f in validation.findings if f.category is Category.RISK and f.severity.value != "info"]
+    return {
+        "validation": validation.to_dict(),
+        "lint_status": validation.status.value,
+        "risk_level": validation.risk_level.value,
+        "risk_count": len(risks),
+        "risks": risks,
+        "impacted_objects": [o.to_dict() for o in validation.impacted_objects],
+    }
 
 
 def create_draft(
@@ -133,7 +167,72 @@ def create_draft(
     generator: str,
     now: datetime,
 ) -> str:
-    row = DraftRow(
+    row = _new_row(connection_id, connection_name, snapshot, request, mode, requester, generator, now)
+    uow.session.add(row)
+    record_event(
+        uow.session,
+        "draft.created",
+        requester,
+        draft_id=row.id,
+        connection=connection_name,
+        detail={"mode": mode, "generator": generator, "snapshot_id": snapshot.id},
+        at=now,
+    )
+    uow.commit()
+    return row.id
+
+
+def create_submitted_draft(
+    uow: UnitOfWork,
+    *,
+    connection_id: int,
+    connection_name: str,
+    snapshot: Any,
+    request: str,
+    mode: str,
+    requester: str,
+    sql: str,
+    validation: Validation,
+    now: datetime,
+) -> str:
+    """Record a draft whose SQL the requester gave, validated, completed and pending review; returns its id."""
+    row = _new_row(connection_id, connection_name, snapshot, request, mode, requester, SUBMITTED, now)
+    row.status, row.started_at, row.finished_at = DraftStatus.COMPLETED.value, now, now
+    row.generated_script = row.effective_script_text = sql
+    for key, value in validation_values(validation).items():
+        setattr(row, key, value)
+    session = uow.session
+    session.add(row)
+    detail = {"mode": mode, "generator": SUBMITTED, "snapshot_id": snapshot.id}
+    record_event(
+        session, "draft.created", requester, draft_id=row.id, connection=connection_name, detail=detail, at=now
+    )
+    record_event(
+        session,
+        "draft.submitted",
+        requester,
+        draft_id=row.id,
+        connection=connection_name,
+        detail={"lint_status": row.lint_status, "risk_level": row.risk_level, "chars": len(sql)},
+        at=now,
+    )
+    session.flush()
+    enqueue_review_request(session, row.id, now=now)
+    uow.commit()
+    return row.id
+
+
+def _new_row(
+    connection_id: int,
+    connection_name: str,
+    snapshot: Any,
+    request: str,
+    mode: str,
+    requester: str,
+    generator: str,
+    now: datetime,
+) -> DraftRow:
+    return DraftRow(
         id=new_draft_id(),
         connection_id=connection_id,
         connection_name=connection_name,
@@ -160,18 +259,6 @@ def create_draft(
         completion_tokens=0,
         llm_latency_ms=0,
     )
-    uow.session.add(row)
-    record_event(
-        uow.session,
-        "draft.created",
-        requester,
-        draft_id=row.id,
-        connection=connection_name,
-        detail={"mode": mode, "generator": generator, "snapshot_id": snapshot.id},
-        at=now,
-    )
-    uow.commit()
-    return row.id
 
 
 def start_draft(uow: UnitOfWork, draft_id: str, worker: str, *, now: datetime) -> bool:
@@ -258,17 +345,7 @@ def finish_draft(
         )
     validation = outcome.validation
     if validation is not None:
-        risks = [
-            f"{f.message}" for f in validation.findings if f.category is Category.RISK and f.severity.value != "info"
-        ]
-        values.update(
-            validation=validation.to_dict(),
-            lint_status=validation.status.value,
-            risk_level=validation.risk_level.value,
-            risk_count=len(risks),
-            risks=risks,
-            impacted_objects=[o.to_dict() for o in validation.impacted_objects],
-        )
+        values.update(validation_values(validation))
     result = uow.session.execute(
         update(DraftRow).where(DraftRow.id == draft_id, DraftRow.status == DraftStatus.RUNNING.value).values(**values)
     )
@@ -285,6 +362,8 @@ def finish_draft(
                 "error": outcome.error,
             },
         )
+        if outcome.status is DraftStatus.COMPLETED:
+            enqueue_review_request(uow.session, draft_id, now=now)
     uow.commit()
     return bool(result.rowcount)  # type: ignore[attr-defined]
 

@@ -15,13 +15,15 @@ from core.domain.review import (
     MAX_FINAL_SCRIPT,
     MAX_NOTE,
     Decision,
+    OverrideRequired,
     Principal,
     ReviewPolicy,
     ReviewRecord,
     ReviewStatus,
+    ScriptFacts,
     parse_principals,
 )
-from core.errors import Conflict, Forbidden, InvalidEdit, InvalidInput
+from core.errors import Conflict, Forbidden, InvalidEdit, InvalidInput, SqldraftError
 from core.services.audit import record_event
 from core.services.drafts import find_draft_row
 from core.services.examples import examples_from_decision, withdraw_examples
@@ -94,24 +96,34 @@ def review(
     validate: Validate,
     now: datetime,
     allow_invalid: bool = False,
+    override: bool = False,
 ) -> ReviewRecord:
     """Record a decision. Exactly one of several concurrent decisions wins (a conditional UPDATE).
 
+    The policy judges the script decided on (the edit's final script, else the draft's) by its
+    validation. ``override`` (or, for an edit, ``allow_invalid``) is the explicit choice to approve a
+    script that failed validation or has critical risk; it needs a note, and is recorded in the trail
+    (the review row and a ``review.override`` event). Overridden approvals never become examples.
+
     Raises:
-        InvalidInput: unknown decision, blank or over-long final script, over-long note.
+        InvalidInput: unknown decision, blank or over-long final script, over-long note, an override
+            without a note.
         NotFound: unknown draft.
         Conflict: the draft cannot be reviewed in its state, or someone decided first.
-        Forbidden: the policy does not let ``principal`` take this decision (the denial is recorded).
+        Forbidden: the policy does not let ``principal`` take this decision (the denial is recorded);
+            OverrideRequired when only an override with a note would.
+        InvalidEdit: an edit with error findings without ``allow_invalid`` or ``override``.
     """
     decision = Decision.parse(decision)
     note = _clean_note(note)
     final = _clean_final(final_script) if decision is Decision.EDITED else None
     if decision is not Decision.EDITED and final_script:
         raise InvalidInput("a final script only goes with an edit: use the decision 'edit'")
+    override = override or (allow_invalid and decision is Decision.EDITED)
     session = uow.session
     row = find_draft_row(session, draft_id)
     draft_id, status, mode, requester = row.id, row.status, row.mode, row.requester
-    generated, connection = row.generated_script or "", row.connection_name
+    generated, connection, stored = row.generated_script or "", row.connection_name, row.validation
     if row.review_status != ReviewStatus.PENDING.value:
         raise _already(row)
     uow.rollback()  # end the read: validating an edit may open the store again (the snapshot tools)
@@ -121,25 +133,36 @@ def review(
     if status not in allowed:
         what = "completed drafts (and, for rejection, ones that need clarification)"
         raise Conflict(f"draft {draft_id} is {status}: only {what} can be reviewed")
-    try:
-        policy.check(principal, decision, requester=requester, mode=mode)
-    except Forbidden as exc:
-        record_event(
-            uow.session,
-            "review.denied",
-            principal.id,
-            draft_id=draft_id,
-            connection=connection,
-            detail={"decision": decision.value, "reason": str(exc)},
-        )
+
+    def denied(exc: SqldraftError) -> SqldraftError:
+        detail = {"decision": decision.value, "reason": str(exc), "override": override}
+        record_event(uow.session, "review.denied", principal.id, draft_id=draft_id, connection=connection,
+                     detail=detail, at=now)  # fmt: skip
         uow.commit()
-        raise
-    diff = validation = None
+        return exc
+
+    try:
+        policy.check_reviewer(principal, decision, requester=requester)
+    except Forbidden as exc:
+        raise denied(exc) from None
+    diff = validation = checked = None
     if final is not None:
         diff = unified_diff(generated, final)
         checked = validate(final, mode)
-        refuse_invalid_edit(checked, allow_invalid)
         validation = checked.to_dict()
+    script = ScriptFacts.of(validation if final is not None else stored)
+    try:
+        overridden = policy.check(
+            principal, decision, requester=requester, mode=mode, script=script, override=override, note=note
+        )
+    except OverrideRequired as exc:
+        if checked is not None:
+            refuse_invalid_edit(checked, override)  # an edit with errors names them (InvalidEdit)
+        raise denied(exc) from None
+    except (Forbidden, InvalidInput) as exc:
+        raise denied(exc) from None
+    if checked is not None:
+        refuse_invalid_edit(checked, override)
     session = uow.session
     values: dict[str, Any] = {
         "review_status": decision.value,
@@ -174,19 +197,39 @@ def review(
         final_script_text=final,
         edited_script_diff=diff,
         validation=validation,
+        override=overridden,
         created_at=now,
     )
     session.add(record)
+    if overridden:
+        record_event(
+            session,
+            "review.override",
+            principal.id,
+            draft_id=draft_id,
+            connection=connection,
+            detail={
+                "decision": decision.value,
+                "reason": note,
+                "overrode": script.override_reasons,
+                "lint_status": script.status,
+                "risk_level": script.risk_level,
+            },
+            at=now,
+        )
     record_event(
         session,
         f"review.{decision.value}",
         principal.id,
         draft_id=draft_id,
         connection=connection,
-        detail={"note": note, "has_diff": diff is not None},
+        detail={"note": note, "has_diff": diff is not None, "override": overridden},
         at=now,
     )
-    examples_from_decision(session, draft_id, decision, principal.id, note, now)
+    examples_from_decision(
+        session, draft_id, decision, principal.id, note, now,
+        validation=validation if final is not None else stored, overridden=overridden,
+    )  # fmt: skip
     session.flush()
     out = _to_record(record)
     uow.commit()
@@ -235,7 +278,7 @@ def reopen(
         raise Conflict(f"draft {draft_id} has no decision to reopen")
     record = ReviewRow(draft_id=draft_id, decision="reopened", reviewer=principal.id, note=note, created_at=now)
     session.add(record)
-    withdrawn = withdraw_examples(session, draft_id, f"decision reopened by {principal.id}", now)
+    withdrawn = withdraw_examples(session, draft_id, principal.id, f"decision reopened by {principal.id}", now)
     record_event(
         session,
         "review.reopened",
@@ -268,12 +311,21 @@ def _to_record(row: ReviewRow) -> ReviewRecord:
         diff=row.edited_script_diff,
         validation=row.validation,
         created_at=row.created_at,
+        override=bool(row.override),
     )
 
 
 def review_policy(uow: UnitOfWork, connection: str, *, default_approvers: str) -> ReviewPolicy:
-    """The connection's approvers (or the configured default) and its four-eyes setting."""
+    """The connection's approvers (or the configured default), its four-eyes and its override settings.
+
+    Defaults: four-eyes on every script that writes (``allow_self_approval`` no); overrides with a
+    note allowed (``allow_override`` yes).
+    """
     row = uow.session.scalars(select(ConnectionRow).where(ConnectionRow.name == connection)).first()
     extra = ConnectionOptions.from_dict(row.options).extra if row is not None else {}
     approvers = extra.get("approvers") or parse_principals(default_approvers)
-    return ReviewPolicy(approvers=list(approvers), allow_self_approval=bool(extra.get("allow_self_approval")))
+    return ReviewPolicy(
+        approvers=list(approvers),
+        allow_self_approval=bool(extra.get("allow_self_approval", False)),
+        allow_override=bool(extra.get("allow_override", True)),
+    )

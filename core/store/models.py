@@ -216,6 +216,8 @@ class ReviewRow(Base):
     final_script_text: Mapped[str | None] = mapped_column(Text, nullable=True)
     edited_script_diff: Mapped[str | None] = mapped_column(Text, nullable=True)
     validation: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    override: Mapped[bool] = mapped_column(Boolean, default=False)
+    """The approval needed, and got, an explicit override with a note (a failing or critical script)."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -231,8 +233,8 @@ class ExampleRow(Base):
     mode: Mapped[str] = mapped_column(String(10), default="query")
     tables: Mapped[list[Any]] = mapped_column(JSON, default=list)
     snapshot_checksum: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    status: Mapped[str] = mapped_column(String(10), default="active")
-    """active, stale (no longer validates against the snapshot) or removed."""
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    """active, stale (no longer validates against the snapshot), rejected-by-policy or removed."""
     negative: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_by: Mapped[str] = mapped_column(String(200))
@@ -267,3 +269,61 @@ class BindingRow(Base):
     connection_id: Mapped[int] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
     set_by: Mapped[str] = mapped_column(String(200))
     set_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxRow(Base):
+    """A message an adapter must deliver (a review request to a Slack channel), claimed by one worker at a time.
+
+    Pending entries are claimed with a conditional UPDATE (``claimed_by`` empty or its claim expired),
+    delivered once (``status`` delivered), or retried with backoff (``attempts``, ``next_attempt_at``).
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ux_outbox_kind_draft", "kind", "draft_id", unique=True),
+        Index("ix_outbox_status_next", "status", "next_attempt_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    draft_id: Mapped[str] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"))
+    connection_name: Mapped[str] = mapped_column(String(63))
+    channel: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    """pending, delivered or dead (gave up after the last attempt)."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    claim_expires_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class SeenRequestRow(Base):
+    """A signed request (or a Slack delivery) already handled: a replay or retry of it is not handled again."""
+
+    __tablename__ = "seen_requests"
+    __table_args__ = (Index("ix_seen_requests_seen_at", "seen_at"),)
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column()
+
+
+class RateEventRow(Base):
+    """One counted use of a rate-limited action (draft, run, validate); old rows are pruned."""
+
+    __tablename__ = "rate_events"
+    __table_args__ = (
+        Index("ix_rate_events_action_at", "action", "at"),
+        Index("ix_rate_events_principal", "action", "principal", "at"),
+        Index("ix_rate_events_connection", "action", "connection_name", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action: Mapped[str] = mapped_column(String(20))
+    principal: Mapped[str] = mapped_column(String(200))
+    connection_name: Mapped[str] = mapped_column(String(63))
+    at: Mapped[datetime] = mapped_column()

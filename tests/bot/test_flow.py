@@ -82,6 +82,10 @@ def test_an_edit_with_errors_can_be_saved_anyway(bot):
         f"{BlockId.SCRIPT}0": {"script": {"value": "SELECT statuz FROM orders"}},
         BlockId.SAVE_ANYWAY: {"save_anyway": {"selected_options": [{"value": "yes"}]}},
     }
+    refused = json.loads(dispatch(bot.app, submission_body(CallbackId.EDIT_MODAL, values, meta)).body)
+    assert "note" in next(iter(refused["errors"].values()))
+    assert bot.copilot.get_draft(draft_id).review["status"] == "pending"
+    values[BlockId.NOTE] = {"note": {"value": "statuz is the new column, migration lands first"}}
     assert not dispatch(bot.app, submission_body(CallbackId.EDIT_MODAL, values, meta)).body
     draft = bot.copilot.get_draft(draft_id)
     assert draft.review["status"] == "edited" and draft.review["final_validation"]["status"] == "fail"

@@ -297,6 +297,9 @@ async def test_an_edit_with_errors_is_refused_with_its_finding_unless_allow_inva
         assert refused.is_error and "statuz" in refused.content[0].text
         assert "review_draft again with allow_invalid true" in refused.content[0].text
         assert mcp_copilot.get_draft(others.id).review["status"] == "pending"
-        saved = result(await client.call_tool("review_draft", {**broken, "allow_invalid": True}))
+        unnoted = await client.call_tool("review_draft", {**broken, "allow_invalid": True})
+        assert unnoted.is_error and "note" in unnoted.content[0].text
+        noted = {**broken, "allow_invalid": True, "note": "statuz lands in tonight's migration"}
+        saved = result(await client.call_tool("review_draft", noted))
     assert saved["decision"] == "edited" and saved["final_validation"]["status"] == "fail"
     assert mcp_copilot.get_draft(others.id).review["status"] == "edited"

@@ -44,7 +44,18 @@ def _option_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--allow-self-approval",
         metavar="yes|no",
-        help="let the requester of a dml/ddl draft approve it too (default no)",
+        help="let the requester of a script that writes or changes schema approve it too (default no)",
+    )
+    p.add_argument(
+        "--allow-override",
+        metavar="yes|no",
+        help="let an approver approve a failing or critical script with --override and a note (default yes)",
+    )
+    p.add_argument(
+        "--review-channel",
+        metavar="CHANNEL",
+        help="where review requests for drafts made outside Slack go (a Slack channel id; empty to clear; "
+        "default: the channel bound to the connection)",
     )
     p.add_argument("--schemas", metavar="A,B", help="only these schemas (glob patterns allowed)")
     p.add_argument("--exclude-schemas", metavar="A,B", help="leave these schemas out (glob patterns allowed)")
@@ -68,10 +79,13 @@ def _options_from_args(args: argparse.Namespace) -> dict[str, Any]:
         changes["refresh"] = args.refresh
     if args.notify_channel is not None:
         changes["notify_channel"] = args.notify_channel or None
-    if args.allow_self_approval is not None:
-        from core.domain.history import parse_bool
+    if args.review_channel is not None:
+        changes["review_channel"] = args.review_channel
+    from core.domain.history import parse_bool
 
-        changes["allow_self_approval"] = parse_bool("--allow-self-approval", args.allow_self_approval)
+    for flag in ("allow_self_approval", "allow_override"):
+        if getattr(args, flag) is not None:
+            changes[flag] = parse_bool("--" + flag.replace("_", "-"), getattr(args, flag))
     return changes
 
 
@@ -113,7 +127,7 @@ def cmd_connections_set(ctx: Context) -> int:
     if not changes:
         raise InvalidInput(
             "nothing to change: give --schemas, --exclude-schemas, --refresh, --notify-channel, --approvers, "
-            "--allow-self-approval or --safe-functions"
+            "--allow-self-approval, --allow-override, --review-channel or --safe-functions"
         )
     profile = ctx.copilot.set_connection_options(ctx.args.name, **changes)
     ctx.emit(profile.to_dict(), f"updated {profile.name}: " + json.dumps(profile.options.to_dict()))

@@ -1,13 +1,15 @@
-"""`sqldraft draft` (a plain-language request) and `sqldraft drafts show|cancel|retry`."""
+"""`sqldraft draft` (a plain-language request, or SQL submitted for review) and `sqldraft drafts show|cancel|retry`."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import TYPE_CHECKING, Any
 
 from core.cli.context import Context, add_command, add_group
-from core.cli.inputs import cli_principal
+from core.cli.inputs import cli_principal, read_sql_argument
 from core.cli.render import render_draft
+from core.errors import InvalidInput
 
 if TYPE_CHECKING:
     from core.domain.drafts import Draft
@@ -15,11 +17,23 @@ if TYPE_CHECKING:
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     p = add_command(
-        subparsers, "draft", cmd_draft, "draft a SQL script for a plain-language request (nothing is executed)", common
+        subparsers,
+        "draft",
+        cmd_draft,
+        "draft a SQL script for a plain-language request, or submit SQL for review (nothing is executed)",
+        common,
     )
     p.add_argument("connection", help="the connection whose schema to draft against")
-    p.add_argument("request", help="what the SQL should do, in plain language (at most 4,000 characters)")
+    p.add_argument(
+        "request",
+        nargs="?",
+        help="what the SQL should do, in plain language (at most 4,000 characters); - reads SQL to submit "
+        "from standard input",
+    )
     p.add_argument("--mode", default="query", help="query (default), dml or ddl")
+    p.add_argument("--sql", metavar="TEXT", help="submit this SQL for review instead of drafting it")
+    p.add_argument("--file", metavar="FILE", help="submit the SQL in FILE (- for standard input) for review")
+    p.add_argument("--purpose", metavar="TEXT", help="with submitted SQL: what it is for (shown to the reviewer)")
     drafts = add_group(subparsers, "drafts", "show, cancel or retry a draft", common)
     for action, handler, text in (
         ("show", cmd_drafts_show, "show a draft with its attempts"),
@@ -38,7 +52,22 @@ def _outcome(draft: Draft) -> int:
 
 def cmd_draft(ctx: Context) -> int:
     args = ctx.args
-    draft = ctx.copilot.draft(args.connection, args.request, mode=args.mode, requester=cli_principal())
+    submitted = args.sql is not None or args.file is not None or args.request == "-"
+    if not submitted:
+        if args.request is None:
+            raise InvalidInput('say what the SQL should do (sqldraft draft CONN "request"), or submit SQL with '
+                               "--sql TEXT, --file FILE or -")  # fmt: skip
+        if args.purpose is not None:
+            raise InvalidInput("--purpose goes with submitted SQL (--sql, --file or -); a request says it already")
+        draft = ctx.copilot.draft(args.connection, args.request, mode=args.mode, requester=cli_principal())
+    else:
+        if args.request not in (None, "-") or (args.request == "-" and (args.sql or args.file)):
+            raise InvalidInput("give a request or SQL to submit (--sql, --file or -), not both: use --purpose to say "
+                               "what submitted SQL is for")  # fmt: skip
+        sql = read_sql_argument(args.sql, "-" if args.request == "-" else args.file, sys.stdin)
+        draft = ctx.copilot.submit_sql(
+            args.connection, sql, mode=args.mode, purpose=args.purpose, requester=cli_principal()
+        )
     ctx.emit(draft.to_dict(), lambda: render_draft(draft, ctx.copilot.clock()))
     return _outcome(draft)
 

@@ -15,7 +15,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     examples = add_group(subparsers, "examples", "the library of approved examples", common)
     p = add_command(examples, "list", cmd_examples_list, "list examples", common)
     p.add_argument("connection", nargs="?")
-    p.add_argument("--status", help="active (default), stale, removed or all")
+    p.add_argument("--status", help="active (default), stale, rejected-by-policy, removed or all")
     p = add_command(examples, "add", cmd_examples_add, "add an example by hand (it must validate)", common)
     p.add_argument("connection")
     p.add_argument("--request", required=True, help="the plain-language request")

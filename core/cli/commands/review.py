@@ -9,7 +9,7 @@ from typing import Any
 from core.cli.context import Context, add_command
 from core.cli.inputs import cli_principal, read_sql_argument
 from core.cli.render import render_review
-from core.errors import InvalidInput
+from core.errors import Forbidden, InvalidInput
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -24,6 +24,11 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--allow-invalid", action="store_true", help="edit: save the final script even if it has error findings"
     )
+    p.add_argument(
+        "--override",
+        action="store_true",
+        help="approve a script that failed validation or has critical risk anyway (needs --note; recorded)",
+    )
 
 
 def cmd_review(ctx: Context) -> int:
@@ -34,9 +39,14 @@ def cmd_review(ctx: Context) -> int:
         if args.decision != "edit" and (args.sql or args.file):
             raise InvalidInput("--sql and --file go with 'edit' only")
         final = read_sql_argument(args.sql, args.file, sys.stdin) if args.decision == "edit" else None
-        record = ctx.copilot.review(
-            args.id, args.decision, cli_principal(), note=args.note, final_script=final,
-            allow_invalid=args.allow_invalid,
-        )  # fmt: skip
+        from core.domain.review import OverrideRequired  # here: `--version` must not load pydantic
+
+        try:
+            record = ctx.copilot.review(
+                args.id, args.decision, cli_principal(), note=args.note, final_script=final,
+                allow_invalid=args.allow_invalid, override=args.override,
+            )  # fmt: skip
+        except OverrideRequired as exc:
+            raise Forbidden(f'{exc}; add --override --note "why" to approve it anyway') from None
     ctx.emit(record.to_dict(), lambda: render_review(record))
     return 0

@@ -116,5 +116,5 @@ def test_an_edit_with_errors_is_refused_unless_allowed_the_same_rule_as_slack_an
         run_cli("review", draft["id"], "edit", "--sql", broken), "error finding(s)", "amont", "--allow-invalid"
     )
     assert run_cli("history", draft["id"], "--json").json()["draft"]["review"]["status"] == "pending"
-    saved = run_cli("review", draft["id"], "edit", "--sql", broken, "--allow-invalid", "--json")
+    saved = run_cli("review", draft["id"], "edit", "--sql", broken, "--allow-invalid", "--note", "fixed next", "--json")
     assert saved.code == 0 and saved.json()["validation"]["status"] == "fail"

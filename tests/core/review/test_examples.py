@@ -113,6 +113,7 @@ def test_every_state_change_is_an_audit_event(offline_shop, completed):
         ("draft.completed", "system:sqldraft"),
         ("review.approved", "cli:bob"),
         ("example.added", "cli:bob"),
+        ("example.removed", "cli:bob"),
         ("review.reopened", "cli:bob"),
     ]
     assert [e.kind for e in offline_shop.events(kind="review.")] == ["review.approved", "review.reopened"]

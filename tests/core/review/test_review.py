@@ -32,7 +32,12 @@ def test_edit_stores_the_final_script_its_diff_and_its_validation(offline_shop, 
         offline_shop.review(draft.id, "edit", "cli:bob", final_script=final)
     assert {f["rule"] for f in refused.value.findings} == {"schema.unknown_column"}
     assert offline_shop.get_draft(draft.id).review["status"] == "pending"  # refused: nothing changed
-    record = offline_shop.review(draft.id, "edit", "cli:bob", final_script=final, allow_invalid=True)
+    with pytest.raises(InvalidInput, match="an override needs a note"):
+        offline_shop.review(draft.id, "edit", "cli:bob", final_script=final, allow_invalid=True)
+    record = offline_shop.review(
+        draft.id, "edit", "cli:bob", final_script=final, allow_invalid=True, note="nope is added next week"
+    )
+    assert record.override  # saving a failing edit is an override, recorded as one
     assert record.diff.startswith("--- generated.sql\n+++ final.sql\n")
     assert "-  COUNT(*) AS count" in record.diff and "+  COUNT(*) AS n, max(o.nope) AS oops" in record.diff
     assert record.validation["status"] == "fail"  # re-validated: the edit introduced an unknown column
