@@ -16,6 +16,9 @@ HINTS: Mapping[Hint, str] = {
     Hint.OMIT_DIALECT: "validate on the connection alone",
     Hint.GENERATE_KEY: "an operator sets one with `sqldraft keys generate`",
     Hint.UPGRADE_STORE: "an operator upgrades it with `sqldraft init`",
+    Hint.FORCE_INTO_EXISTING: "an operator decides with `sqldraft init --force-into-existing`",
+    Hint.WAIT: "try again in {arg}",
+    Hint.ROTATE_KEYS: "an operator rotates keys with `sqldraft keys rotate`",
     Hint.ALLOW_INVALID: "tick 'Save even if it does not validate' to keep it",
 }
 """Each hint a core error carries, as a Slack user can act on it (or whom to ask)."""

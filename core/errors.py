@@ -36,6 +36,12 @@ class Hint(enum.StrEnum):
     """Upgrade the metadata store to this version."""
     ALLOW_INVALID = "allow_invalid"
     """Save the edit although it has error findings (an explicit, recorded choice)."""
+    FORCE_INTO_EXISTING = "force_into_existing"
+    """Create the store inside a database that holds other tables anyway (an explicit choice)."""
+    WAIT = "wait"
+    """A rate limit was reached: try again later (``arg``: how long to wait)."""
+    ROTATE_KEYS = "rotate_keys"
+    """Add a new key in front of the current one and re-encrypt, instead of replacing the key."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,9 @@ HINTS: Mapping[Hint, str] = {
     Hint.OMIT_DIALECT: "leave dialect out, or drop connection to check in another dialect",
     Hint.GENERATE_KEY: "the server's operator generates one with `sqldraft keys generate`",
     Hint.UPGRADE_STORE: "the server's operator upgrades it with `sqldraft init`",
+    Hint.FORCE_INTO_EXISTING: "the server's operator decides with `sqldraft init --force-into-existing`",
+    Hint.WAIT: "call again in {arg}",
+    Hint.ROTATE_KEYS: "the server's operator rotates keys with `sqldraft keys rotate`",
     Hint.ALLOW_INVALID: "call review_draft again with allow_invalid true to save it anyway",
 }
 """Each hint a core error carries, as a tool call where one exists, else what the operator does."""

@@ -12,9 +12,9 @@ from core.bootstrap import build_copilot
 from core.demo import create_sample_database
 from core.domain.connections import ConnectionProfile
 from core.domain.drafts import Draft
-from core.domain.schema import Table
 from core.domain.history import HistoryPage, HistoryQuery
 from core.domain.review import ReviewRecord
+from core.domain.schema import Table
 from core.domain.snapshots import RefreshResult
 from core.settings import Settings
 

@@ -16,11 +16,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.exc import NoSuchModuleError as SANoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.errors import ConfigurationError, Hint, StoreVersionError, UpstreamError
+from core.errors import ConfigurationError, Hint, SqldraftError, StoreVersionError, UpstreamError
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +138,14 @@ class Store:
         self.engine = create_store_engine(url)
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
         self._ready = False
+        self.pool_waits = 0
+        """Checkouts that found every pooled connection in use (served by overflow, or after a wait)."""
+        event.listen(self.engine, "checkout", self._count_wait)
+
+    def _count_wait(self, _dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+        size, checked_out = getattr(self.engine.pool, "size", None), getattr(self.engine.pool, "checkedout", None)
+        if callable(size) and callable(checked_out) and checked_out() > size():
+            self.pool_waits += 1
 
     @property
     def backend(self) -> str:
@@ -163,18 +171,48 @@ class Store:
         try:
             with self.engine.connect() as conn, _quiet_alembic():
                 current = MigrationContext.configure(conn).get_current_revision()
-        except OperationalError as exc:
-            raise UpstreamError(f"cannot open the store at {self.display_url()}: {_first_line(exc)}") from None
+        except DBAPIError as exc:
+            raise self._unreadable(exc) from None
         return current, head
 
-    def upgrade(self) -> tuple[str | None, str]:
+    def _unreadable(self, exc: DBAPIError) -> SqldraftError:
+        database = self.engine.url.database or ""
+        local = self.backend == "sqlite" and database and not database.startswith(":")
+        if local and Path(database).is_file() and not _is_sqlite_file(Path(database)):
+            return ConfigurationError(
+                f"the store file {database} is not a SQLite database: point SQLDRAFT_STORE_URL at a "
+                "sqldraft store or at a path that does not exist yet"
+            )
+        return UpstreamError(f"cannot open the store at {self.display_url()}: {_first_line(exc)}")
+
+    def foreign_tables(self) -> list[str]:
+        """Tables of the store's database that sqldraft does not own."""
+        from core.store.models import Base
+
+        ours = set(Base.metadata.tables) | {"alembic_version"}
+        with self.engine.connect() as conn:
+            return sorted(t for t in inspect(conn).get_table_names() if t not in ours)
+
+    def upgrade(self, *, into_existing: bool = False) -> tuple[str | None, str]:
         """Create or upgrade the store to this version's schema; returns (before, after).
 
+        A database that holds tables sqldraft does not own is not taken over unless ``into_existing``.
+
         Raises:
-            StoreVersionError: the store was created by a newer sqldraft.
+            StoreVersionError: the store was created by a newer sqldraft, or the database holds
+                another application's tables.
         """
         before, head = self.revisions()
         self._refuse_newer(before)
+        if before is None and not into_existing:
+            foreign = self.foreign_tables()
+            if foreign:
+                shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+                raise StoreVersionError(
+                    f"the store at {self.display_url()} holds tables sqldraft does not own ({shown}): point "
+                    "SQLDRAFT_STORE_URL at an empty database",
+                    hints=[Hint.FORCE_INTO_EXISTING],
+                )
         if before != head:
             with self.engine.begin() as conn:
                 command.upgrade(_alembic_config(conn), "head")
@@ -223,6 +261,15 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _is_sqlite_file(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError:
+        return True  # unreadable is reported by the driver's own message
+    return head == b"SQLite format 3\x00" or head == b""
 
 
 def _first_line(exc: BaseException) -> str:
