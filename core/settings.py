@@ -145,7 +145,8 @@ class Settings(BaseSettings):
         default="",
         description="Who may approve drafts, comma-separated: slack:U123, slack-group:S456, mcp:<token name>, "
         "cli:<user>. Empty means any known user. A connection's own list (connections set --approvers) wins. "
-        "The requester of a dml or ddl draft may not approve it (four-eyes) unless the connection allows it.",
+        "The requester of a script that writes or changes schema may not approve it (four-eyes, whatever mode was "
+        "requested) unless the connection allows it.",
     )
     slack_bot_token: SecretStr | None = Field(
         default=None,
