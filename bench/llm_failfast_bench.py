@@ -1,8 +1,10 @@
 """Time to a failed draft with a broken model endpoint, default fail-fast settings (target <= 20 s each).
 
-Three endpoints on loopback: down (a closed port), answering 500 to everything, and hanging (accepts
-the request and never answers). Each draft goes through the whole pipeline (retrieve, prompt, SDK
-call with its retries, fail, persist), as `sqldraft draft` does.
+Four endpoints on loopback: down (a closed port), answering 500 to everything, hanging (an HTTP server
+that reads the request and never answers) and silent (a TCP listener that accepts and never reads:
+tests/support/silent_server.py) and a blackhole (a port whose SYNs are dropped: the connect times
+out). Each draft goes through the whole pipeline (retrieve, prompt, SDK call with its
+retries, fail, persist), as `sqldraft draft` does.
 
     .venv/bin/python -m bench.llm_failfast_bench [--runs N]
 """
@@ -20,6 +22,7 @@ from core.bootstrap import build_copilot
 from core.demo import create_sample_database
 from core.settings import Settings
 from tests.support.fake_llm import FakeLLM, closed_port_url
+from tests.support.silent_server import Blackhole, SilentServer
 
 TARGET_S = 20.0
 
@@ -57,11 +60,19 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         n = 0
-        for name in ("down (closed port)", "500 to everything", "hanging (never answers)"):
+        names = ["down (closed port)", "500 to everything", "hanging (never answers)", "silent (TCP, never reads)"]
+        names += ["blackhole (SYNs dropped)"]
+        for name in names:
             for _ in range(args.runs):
                 n += 1
                 if name.startswith("down"):
                     seconds, message = _draft_seconds(closed_port_url(), folder, n)
+                elif name.startswith("blackhole"):
+                    with Blackhole() as hole:
+                        seconds, message = _draft_seconds(f"http://127.0.0.1:{hole.port}/v1", folder, n)
+                elif name.startswith("silent"):
+                    with SilentServer() as silent:
+                        seconds, message = _draft_seconds(f"http://127.0.0.1:{silent.port}/v1", folder, n)
                 else:
                     with FakeLLM() as fake:
                         if name.startswith("500"):

@@ -5,19 +5,22 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.deps import Deps
 from bot.errors import explain
+from bot.http_edges import BodyCap, slack_problem
 from bot.listeners import register
 from bot.presenter import Presenter
 from core.errors import ConfigurationError, SqldraftError
@@ -65,33 +68,61 @@ def build_app(settings: Settings, copilot: Copilot, *, client: WebClient | None 
     return app
 
 
-def http_app(app: App, copilot: Copilot) -> Starlette:
-    """POST /slack/events for Slack, GET /healthz for load balancers."""
+def http_app(
+    app: App, copilot: Copilot, *, scheduler_alive: Callable[[], bool] | None = None, host: str = "127.0.0.1"
+) -> Starlette:
+    """POST /slack/events for Slack; GET /healthz (liveness, no I/O), /readyz (JSON, 200 or 503), /metrics."""
     from slack_bolt.adapter.starlette import SlackRequestHandler
 
     handler = SlackRequestHandler(app)
+    secret = copilot.settings.slack_signing_secret
+    assert secret is not None
 
     async def events(request: Request) -> Response:
+        body = await request.body()
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        problem = slack_problem(headers, body, secret.get_secret_value())
+        if problem is not None:
+            return JSONResponse({"ok": False, "error": problem[1]}, status_code=problem[0])
+        if "x-slack-retry-num" in headers:  # Slack's retry of a delivery already being handled
+            return Response(status_code=200, headers={"x-slack-no-retry": "1"})
+        key = f"slack:{headers['x-slack-request-timestamp']}:{headers['x-slack-signature']}"
+        if not await run_in_threadpool(copilot.first_sighting, key):
+            return Response(status_code=200)
         return await handler.handle(request)
 
     async def healthz(request: Request) -> Response:
-        try:
-            copilot.store_revisions()
-        except SqldraftError as exc:
-            return JSONResponse({"ok": False, "store": explain(exc)}, status_code=503)
-        return JSONResponse({"ok": True, "store": "ok"})
+        return JSONResponse({"ok": True})
 
-    return Starlette(routes=[Route("/slack/events", events, methods=["POST"]), Route("/healthz", healthz)])
+    async def readyz(request: Request) -> Response:
+        status = await run_in_threadpool(copilot.readiness, scheduler_alive=scheduler_alive)
+        return JSONResponse(status.model_dump(mode="json"), status_code=200 if status.ok else 503)
+
+    async def metrics(request: Request) -> Response:
+        if not copilot.metrics_enabled(host):
+            return Response("not found", status_code=404)
+        text = await run_in_threadpool(copilot.metrics_text)
+        return Response(text, media_type="text/plain; version=0.0.4; charset=utf-8")
+
+    routes = [Route("/slack/events", events, methods=["POST"]), Route("/healthz", healthz), Route("/readyz", readyz)]
+    routes.append(Route("/metrics", metrics))
+    limit = copilot.settings.http_body_limit
+    return Starlette(routes=routes, middleware=[Middleware(BodyCap, limit=limit)])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="sqldraft-bot", description="The sqldraft Slack app.")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--socket", action="store_true", help="Socket Mode (default when SLACK_APP_TOKEN is set)")
-    mode.add_argument("--http", action="store_true", help="HTTP: POST /slack/events, GET /healthz")
+    mode.add_argument("--http", action="store_true", help="HTTP: POST /slack/events, GET /healthz, GET /readyz")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=3000)
     parser.add_argument("--no-scheduler", action="store_true", help="do not host the snapshot refresh scheduler")
+    parser.add_argument(
+        "--no-review-requests",
+        action="store_true",
+        help="do not post review requests from the store's outbox (another bot process does)",
+    )
     args = parser.parse_args(argv)
     try:
         return _serve(args)
@@ -103,6 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from bot.drainer import ReviewDrainer
     from core.bootstrap import build_copilot
     from core.scheduler import RefreshScheduler
 
@@ -119,6 +151,10 @@ def _serve(args: argparse.Namespace) -> int:
     if not args.no_scheduler:
         scheduler = RefreshScheduler(copilot)
         scheduler.start()
+    drainer = None
+    if not args.no_review_requests:
+        drainer = ReviewDrainer(copilot, Presenter(copilot, app.client))
+        drainer.start()
     try:
         if socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -130,8 +166,12 @@ def _serve(args: argparse.Namespace) -> int:
             import uvicorn
 
             log.info("sqldraft-bot: HTTP on %s:%d", args.host, args.port)
-            uvicorn.run(http_app(app, copilot), host=args.host, port=args.port, log_level="warning")
+            alive = scheduler.alive if scheduler is not None else None
+            served = http_app(app, copilot, scheduler_alive=alive, host=args.host)
+            uvicorn.run(served, host=args.host, port=args.port, log_level="warning")
     finally:
+        if drainer is not None:
+            drainer.stop()
         if scheduler is not None:
             scheduler.shutdown()
         copilot.close()

@@ -14,6 +14,7 @@ from typing import Any
 from bot.ids import ActionId, BlockId, CallbackId, mention
 from bot.replies import age_words
 from core.domain.drafts import Draft, DraftStatus
+from core.domain.runs import RunResult, cell_text
 
 SECTION_LIMIT = 3000
 CODE_CHUNK = SECTION_LIMIT - 10
@@ -46,6 +47,21 @@ def _clip(text: str, limit: int, where: str) -> str:
         return text
     note = f"... (shortened: {where})"
     return text[: limit - len(note)] + note
+
+
+def shorten(text: str, limit: int, suffix: str = "") -> str:
+    """``text`` cut to ``limit`` characters (``suffix`` included) at a word boundary, with an ellipsis.
+
+    Cut at whitespace only, so an escaped ``&amp;`` or a ``<@U1>`` mention is never split.
+    """
+    if len(text) <= limit:
+        return text
+    room = limit - len(suffix) - 1
+    cut = text[:room]
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    if space > room // 2:
+        cut = cut[:space]
+    return cut.rstrip(" \n,;:") + "\u2026" + suffix
 
 
 def split_text(text: str, limit: int) -> list[str]:
@@ -178,8 +194,9 @@ def draft_message(
 ) -> dict[str, Any]:
     """The message for a draft in any state; ``script_as_file`` when the SQL goes up as a file instead."""
     trail = trail or []
+    reviewed = {"approved": "SQL draft approved", "rejected": "SQL draft rejected", "edited": "SQL draft edited"}
     title = {
-        DraftStatus.COMPLETED: "SQL draft",
+        DraftStatus.COMPLETED: reviewed.get(d.review.get("status", "pending"), "SQL draft"),
         DraftStatus.FAILED: "SQL draft failed",
         DraftStatus.CLARIFICATION_NEEDED: "SQL draft needs clarification",
         DraftStatus.CANCELED: "SQL draft canceled",
@@ -188,7 +205,7 @@ def draft_message(
     if d.status in (DraftStatus.QUEUED, DraftStatus.RUNNING):
         blocks.append(section(":hourglass_flowing_sand: Drafting..."))
     elif d.status is DraftStatus.FAILED:
-        blocks.append(section(f":warning: Drafting failed: {escape(d.error_message or 'unknown reason')}"))
+        blocks.append(section(_failure(d)))
         blocks.append({"type": "actions", "elements": [_button("Retry", ActionId.RETRY, d.id, "primary")]})
     elif d.status is DraftStatus.CANCELED:
         blocks.append(section("This draft was canceled."))
@@ -235,8 +252,24 @@ def draft_message(
             blocks.append(review_buttons(d))
         else:
             blocks += _decision(d, trail)
-    text = f"SQL draft {d.id} ({d.status.value}): {d.request}"[:3000]
+        blocks += run_blocks(d)
+    text = shorten(f"SQL draft {d.id} ({state_words(d)}): {d.request}", 3000)
     return {"text": text, "blocks": blocks}
+
+
+def _failure(d: Draft) -> str:
+    """Why drafting failed, in one section: a reason longer than a section ends in an ellipsis."""
+    prefix = ":warning: Drafting failed: "
+    reason = escape(d.error_message or "unknown reason")
+    return prefix + shorten(reason, SECTION_LIMIT - len(prefix), f" (the whole reason: `sqldraft drafts show {d.id}`)")
+
+
+def state_words(d: Draft) -> str:
+    """The state a notification names: the review's outcome once there is one, else the draft's status."""
+    if d.status is not DraftStatus.COMPLETED:
+        return d.status.value.replace("_", " ")
+    review = d.review.get("status", "pending")
+    return "awaiting review" if review == "pending" else str(review)
 
 
 def fits(message: dict[str, Any]) -> bool:
@@ -279,7 +312,7 @@ def edit_modal(d: Draft, metadata: dict[str, Any]) -> dict[str, Any]:
             "type": "input",
             "block_id": BlockId.NOTE.value,
             "optional": True,
-            "label": {"type": "plain_text", "text": "Note (kept in the trail)"},
+            "label": {"type": "plain_text", "text": "Note (kept in the trail; required when saving anyway)"},
             "element": {"type": "plain_text_input", "action_id": "note", "max_length": 2000},
         }
     )
@@ -288,7 +321,7 @@ def edit_modal(d: Draft, metadata: dict[str, Any]) -> dict[str, Any]:
             "type": "input",
             "block_id": BlockId.SAVE_ANYWAY.value,
             "optional": True,
-            "label": {"type": "plain_text", "text": "If the edit has errors"},
+            "label": {"type": "plain_text", "text": "If the edit has errors (saving anyway needs a note)"},
             "element": {
                 "type": "checkboxes",
                 "action_id": "save_anyway",
@@ -330,6 +363,32 @@ def reject_modal(d: Draft, metadata: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def override_modal(d: Draft, metadata: dict[str, Any], reason: str) -> dict[str, Any]:
+    """Approve a script that failed validation or has critical risk: only with a note, kept in the trail."""
+    return {
+        "type": "modal",
+        "callback_id": CallbackId.OVERRIDE_MODAL.value,
+        "private_metadata": json.dumps(metadata),
+        "title": {"type": "plain_text", "text": "Approve anyway?"},
+        "submit": {"type": "plain_text", "text": "Approve anyway"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            section(
+                f"Draft `{d.id}`: _{escape(d.request[:200])}_\n:warning: {escape(reason[:1500])}\n"
+                "Approving it is an override: say why it is fit to run. The note is required and kept in the trail; "
+                "an overridden approval never becomes an example."
+            ),
+            {
+                "type": "input",
+                "block_id": BlockId.NOTE.value,
+                "optional": False,
+                "label": {"type": "plain_text", "text": "Why approve it anyway? (required)"},
+                "element": {"type": "plain_text_input", "action_id": "note", "multiline": True, "max_length": 2000},
+            },
+        ],
+    }
+
+
 def drift_notice(
     connection: str, summary: list[str], counts: dict[str, int], details: dict[str, Any], snapshot_id: int
 ) -> dict[str, Any]:
@@ -360,3 +419,73 @@ def drift_notice(
         blocks.append(section(_clip(text, SECTION_LIMIT, "sqldraft history --review pending")))
     blocks.append(context(f"snapshot #{snapshot_id} · `sqldraft snapshot diff {connection}` for every change"))
     return {"text": f"Schema change on {connection}", "blocks": blocks}
+
+
+RUN_TABLE_ROWS = 20
+"""Rows a Run shows in the thread; the whole capped result goes up as a CSV file."""
+_RUN_CELL = 30
+
+
+def runnable(d: Draft) -> bool:
+    """An approved (or edited) read that validated: one SELECT, risk at most low, no error finding."""
+    if d.review.get("status") not in ("approved", "edited"):
+        return False
+    v = (d.review.get("final_validation") if d.review.get("final_script") is not None else d.validation) or {}
+    errors = [f for f in v.get("findings") or [] if f.get("severity") == "error"]
+    return v.get("statement_types") == ["select"] and v.get("risk_level") in ("none", "low") and not errors
+
+
+def run_blocks(d: Draft) -> list[Block]:
+    """The Run button of an approved read, and the last run's database error with a Fix button."""
+    blocks: list[Block] = []
+    if d.run_error:
+        blocks.append(section(_clip(f":x: *The last run failed:* {escape(d.run_error)}", SECTION_LIMIT, d.id)))
+    buttons = [_button("Run", ActionId.RUN, d.id, "primary")] if runnable(d) else []
+    if d.run_error:
+        buttons.append(_button("Fix with the error", ActionId.REPAIR, d.id))
+    if buttons:
+        blocks.append({"type": "actions", "block_id": f"sqldraft_run_{d.id}", "elements": buttons})
+    return blocks
+
+
+def _run_cell(value: Any) -> str:
+    text = "NULL" if value is None else cell_text(value)
+    text = "".join(ch if ch.isprintable() else " " for ch in text).replace("`", "'")
+    return text if len(text) <= _RUN_CELL else text[: _RUN_CELL - 1] + "…"
+
+
+def run_summary(r: RunResult) -> str:
+    """``100 rows (truncated at the row cap of 100) in 40 ms``."""
+    noun = "row" if r.row_count == 1 else "rows"
+    cut = {"rows": f" (truncated at the row cap of {r.limit:,})", "bytes": " (truncated at the byte cap)"}
+    return f"{r.row_count:,} {noun}{cut.get(r.truncated_by or '', '')} in {r.elapsed_ms:,} ms"
+
+
+def run_message(r: RunResult) -> dict[str, Any]:
+    """The first rows of a run as a text table in a code block, with the count, truncation and timing."""
+    header = [c.name for c in r.columns]
+    body = [[_run_cell(v) for v in row] for row in r.rows[:RUN_TABLE_ROWS]]
+    widths = [max([len(h), *(len(row[i]) for row in body)]) for i, h in enumerate(header)]
+    lines = [" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
+    lines.append("-+-".join("-" * w for w in widths))
+    lines += [" | ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) for row in body]
+    table = "\n".join(lines)
+    if len(table) > CODE_CHUNK:
+        table = table[: CODE_CHUNK - 1] + "…"
+    shown = f"first {len(body)} of " if len(body) < r.row_count else ""
+    notes = [f"{shown}{run_summary(r)}; the CSV file has every row returned"]
+    notes += [f":warning: {escape(w)}" for w in r.warnings]
+    blocks = [section(f"```{table}```"), context(escape(" · ".join(notes)))]
+    return {"text": f"draft {r.draft_id}: {run_summary(r)}", "blocks": blocks}
+
+
+def run_csv(r: RunResult) -> str:
+    """The whole capped result as CSV (NULL empty, bytes as \\x hex, JSON as JSON)."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([c.name for c in r.columns])
+    writer.writerows([cell_text(v) for v in row] for row in r.rows)
+    return buffer.getvalue()

@@ -20,6 +20,7 @@ HINTS: Mapping[Hint, str] = {
     Hint.WAIT: "try again in {arg}",
     Hint.ROTATE_KEYS: "an operator rotates keys with `sqldraft keys rotate`",
     Hint.ALLOW_INVALID: "tick 'Save even if it does not validate' to keep it",
+    Hint.REPAIR_DRAFT: "press Fix with the error for a corrected draft",
 }
 """Each hint a core error carries, as a Slack user can act on it (or whom to ask)."""
 

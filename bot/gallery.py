@@ -1,7 +1,8 @@
 """Every message state, built by the real builders from sample drafts, for docs/slack.md.
 
-``python -m bot.gallery docs/slack`` writes each state's Block Kit JSON and prints links that open them in
-Block Kit Builder; a test keeps the committed JSON equal to what the builders produce.
+``python -m bot.gallery docs/slack`` writes each state's Block Kit JSON, the gallery table of docs/slack.md,
+and prints links that open them in Block Kit Builder; a test keeps the committed files equal to what the
+builders produce.
 """
 
 from __future__ import annotations
@@ -123,8 +124,8 @@ def samples() -> dict[str, dict[str, Any]]:
         "failed": draft_message(
             _draft(
                 status=DraftStatus.FAILED,
-                error_message="the model endpoint is rate "
-                "limiting (429) after retrying, longer than SQLDRAFT_LLM_TIMEOUT allows",
+                error_message="the endpoint at api.openai.com is rate limiting (429) after 3 attempts for longer "
+                "than the 20 s budget (SQLDRAFT_LLM_TIMEOUT): try again later or raise the budget",
                 generated_script=None,
                 validation=None,
             ),
@@ -183,11 +184,6 @@ def write(folder: Path) -> list[tuple[str, str]]:
     return links
 
 
-if __name__ == "__main__":
-    for name, link in write(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/slack")):
-        print(f"{name}: {link[:120]}...")
-
-
 TITLES = {
     "drafting": "Right after the command: the ack is instant, then this message",
     "completed": "A draft ready for review: SQL, explanation, assumptions, findings, impacts, buttons",
@@ -209,3 +205,23 @@ def markdown() -> str:
         link = builder_link(samples()[name])
         lines.append(f"| {TITLES[name]} | [open]({link}) | [{name}.json](slack/{name}.json) |")
     return "\n".join(lines) + "\n"
+
+
+def update_markdown(doc: Path) -> bool:
+    """Put :func:`markdown` between the gallery markers of ``doc`` (docs/slack.md); True when it changed."""
+    start, end = "<!-- generated:gallery -->\n", "<!-- /generated:gallery -->"
+    text = doc.read_text(encoding="utf-8")
+    head, found, rest = text.partition(start)
+    if not found or end not in rest:
+        raise SystemExit(f"{doc} has no {start.strip()} ... {end} section")
+    new = head + start + markdown() + end + rest.split(end, 1)[1]
+    doc.write_text(new, encoding="utf-8")
+    return new != text
+
+
+if __name__ == "__main__":
+    folder = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/slack")
+    for name, link in write(folder):
+        print(f"{name}: {link[:120]}...")
+    if (folder.parent / "slack.md").exists() and update_markdown(folder.parent / "slack.md"):
+        print(f"updated the gallery table in {folder.parent / 'slack.md'}")

@@ -1,7 +1,7 @@
 """The /sqldraft grammar, parsed into commands (no Slack calls here).
 
 /sqldraft [on CONNECTION] [query|dml|ddl] REQUEST
-/sqldraft help | connections | use CONNECTION | refresh CONNECTION
+/sqldraft help | status | connections | use CONNECTION | refresh CONNECTION
 /sqldraft history [status:S] [review:R] [risk:L] [lint:L] [conn:C] [mine] [page:N]
 /sqldraft validate [on CONNECTION] [query|dml|ddl] SQL
 /sqldraft show DRAFT_ID
@@ -35,6 +35,11 @@ class Help:
 @dataclass(frozen=True)
 class Usage:
     message: str
+
+
+@dataclass(frozen=True)
+class Status:
+    pass
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,7 @@ class DraftRequest:
     mode: str
 
 
-Command = Help | Usage | ListConnections | Use | Refresh | History | Validate | Show | DraftRequest
+Command = Help | Usage | Status | ListConnections | Use | Refresh | History | Validate | Show | DraftRequest
 
 
 def _target(words: list[str]) -> tuple[str | None, str, list[str]]:
@@ -107,6 +112,8 @@ def parse(text: str) -> Command:
     head = words[0].lower()
     if head in ("help", "?", "-h", "--help"):
         return Help()
+    if head == "status":
+        return Status() if len(words) == 1 else Usage("`status` takes nothing after it.")
     if head == "connections":
         return ListConnections() if len(words) == 1 else Usage("`connections` takes nothing after it.")
     if head == "use":
@@ -172,6 +179,7 @@ def _history(words: list[str]) -> Command:
 HELP = """*sqldraft* drafts SQL for your database and never runs it. A person reviews every draft.
 • `/sqldraft REQUEST`: draft on this channel's default connection, e.g. `/sqldraft orders per customer this month`
 • `/sqldraft on CONNECTION [query|dml|ddl] REQUEST`: another connection, or a data (dml) or schema (ddl) change
+• `/sqldraft status`: who drafts (the model and its endpoint, or the offline generator) and what its setup lacks
 • `/sqldraft connections`: the connections you can draft on
 • `/sqldraft use CONNECTION`: make it this channel's default
 • `/sqldraft refresh CONNECTION`: read its schema again now

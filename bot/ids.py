@@ -12,11 +12,14 @@ class ActionId(StrEnum):
     REJECT = "sqldraft_reject"
     EDIT = "sqldraft_edit"
     RETRY = "sqldraft_retry"
+    RUN = "sqldraft_run"
+    REPAIR = "sqldraft_repair"
 
 
 class CallbackId(StrEnum):
     EDIT_MODAL = "sqldraft_edit_modal"
     REJECT_MODAL = "sqldraft_reject_modal"
+    OVERRIDE_MODAL = "sqldraft_override_modal"
 
 
 class BlockId(StrEnum):

@@ -14,11 +14,12 @@ from typing import Any, Protocol
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import draft_message, drift_notice, fits
+from bot.blocks import draft_message, drift_notice, fits, run_csv, run_message
 from bot.replies import warning, with_mentions
 from core.domain.diff import SchemaDiff
 from core.domain.drafts import Draft
 from core.domain.review import Principal
+from core.domain.runs import RunResult
 from core.errors import SqldraftError
 from core.incidents import report_incident
 from core.service import Copilot
@@ -158,6 +159,10 @@ class Presenter:
         if as_file:
             self._upload(draft, draft.slack.channel, draft.slack.ts)
 
+    def upload(self, draft: Draft, channel: str, thread_ts: str) -> None:
+        """The draft's script as a file in the thread of its message (for a script too long for blocks)."""
+        self._upload(draft, channel, thread_ts)
+
     def _upload(self, draft: Draft, channel: str, thread_ts: str) -> None:
         script = draft.effective_script_text or draft.generated_script or ""
         try:
@@ -170,6 +175,18 @@ class Presenter:
             )
         except (SlackApiError, OSError) as exc:
             report_incident(log, exc, f"files.upload of draft {draft.id}")
+
+    def post_run(self, result: RunResult, channel: str, thread_ts: str | None) -> None:
+        """A run's first rows in the draft's thread, and the whole capped result as a CSV file there."""
+        message = run_message(result)
+        try:
+            self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, **message)
+            self.client.files_upload_v2(
+                channel=channel, thread_ts=thread_ts, content=run_csv(result),
+                filename=f"run-{result.draft_id}.csv", title=f"Rows of draft {result.draft_id}",
+            )  # fmt: skip
+        except (SlackApiError, OSError) as exc:
+            report_incident(log, exc, f"posting the run of draft {result.draft_id}")
 
     def notify_drift(self, event: DriftNotice) -> None:
         """Post a summary of a schema change to the connection's notify channel (if it has one)."""

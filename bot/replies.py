@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from bot.errors import explain
 from core.domain.connections import ConnectionProfile
 from core.domain.history import HistoryPage
+from core.domain.llm import LlmStatus
 from core.domain.snapshots import RefreshResult
 from core.errors import InvalidEdit, SqldraftError
 from core.validation.model import Validation
@@ -43,6 +44,26 @@ def age_words(seconds: float) -> str:
 
 def usage(message: str) -> str:
     return f":warning: {message}\nSee `/sqldraft help` for everything it does."
+
+
+def llm_status(status: LlmStatus) -> str:
+    """Who drafts, as ``sqldraft llm status`` says it, and what the LLM setup lacks."""
+    if status.generator == "llm" and status.configured:
+        return (
+            f"*Drafting:* model `{status.model}` at `{status.host}` (at most {status.timeout_s:g} s per model call, "
+            f"{status.attempts} attempt(s)). An operator checks the endpoint with `sqldraft llm check`."
+        )
+    if status.generator == "llm":
+        return (
+            ":warning: *Drafting:* the model is not configured: an operator sets "
+            + " and ".join(f"`{m}`" for m in status.missing)
+            + " (drafts fail until then)."
+        )
+    return (
+        "*Drafting:* the offline generator (simple requests only, no model); it declines what it cannot draft "
+        "exactly. An operator configures a model with `SQLDRAFT_LLM_MODEL` and `SQLDRAFT_LLM_BASE_URL` or "
+        "`SQLDRAFT_LLM_API_KEY`."
+    )
 
 
 def connections(profiles: Sequence[ConnectionProfile], bound: str | None) -> str:

@@ -40,9 +40,16 @@ def build_copilot(settings: Settings | None = None, *, ensure_store: bool = True
     if ensure_store:
         store.ensure_ready()
     instance = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-    schemas, tools, bus = SnapshotCache(), ToolCache(), EventBus()
+    schemas, tools, bus = SnapshotCache(), ToolCache(recheck_seconds=settings.snapshot_recheck_seconds), EventBus()
+    bus.on_change(tools.forget)
     tool_settings = ToolSettings(
-        validation=ValidationSettings(large_table_rows=settings.large_table_rows, large_offset=settings.large_offset),
+        validation=ValidationSettings(
+            large_table_rows=settings.large_table_rows,
+            large_offset=settings.large_offset,
+            plan_max_rows=settings.plan_max_rows,
+            plan_max_cost=settings.plan_max_cost,
+            nested_loop_rows=settings.plan_nested_loop_rows,
+        ),
         max_sql_chars=settings.max_sql_chars,
     )
     refresh = RefreshDeps(
@@ -52,7 +59,7 @@ def build_copilot(settings: Settings | None = None, *, ensure_store: bool = True
     drafting = DraftingDeps(
         uows=store.uow, settings=settings, clock=clock, worker=instance, schemas=schemas, tools=tools,
         tool_settings=tool_settings, generator=_once(lambda: make_generator(settings)),
-        embedder=_once(lambda: _embedder(settings)),
+        embedder=_once(lambda: _embedder(settings)), cipher=cipher,
     )  # fmt: skip
     pool = DraftPool(settings.draft_workers)
     copilot = Copilot(settings, store, cipher, clock, refresh=refresh, drafting=drafting, pool=pool, bus=bus)
@@ -83,7 +90,7 @@ def _embedder(settings: Settings) -> Embedder | None:
     return load_embedder()
 
 
-def init_store(settings: Settings) -> dict[str, Any]:
+def init_store(settings: Settings, *, into_existing: bool = False) -> dict[str, Any]:
     """Create or upgrade the metadata store (``sqldraft init``); a malformed key is refused first.
 
     Returns the store's display URL and its Alembic revision before and after.
@@ -91,7 +98,7 @@ def init_store(settings: Settings) -> dict[str, Any]:
     Cipher(settings.secret_key)  # a malformed key is reported before anything else changes
     store = Store(settings.effective_store_url())
     try:
-        before, after = store.upgrade()
+        before, after = store.upgrade(into_existing=into_existing)
     finally:
         store.dispose()
     return {"store": store.display_url(), "revision_before": before, "revision": after}

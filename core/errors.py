@@ -42,6 +42,8 @@ class Hint(enum.StrEnum):
     """A rate limit was reached: try again later (``arg``: how long to wait)."""
     ROTATE_KEYS = "rotate_keys"
     """Add a new key in front of the current one and re-encrypt, instead of replacing the key."""
+    REPAIR_DRAFT = "repair_draft"
+    """Ask the generator for a corrected script using the run's database error (``arg``: the draft id)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +104,22 @@ class Forbidden(SqldraftError):
     """The principal may not do this."""
 
 
+class RateLimited(SqldraftError):
+    """A rate limit (SQLDRAFT_RATE_LIMITS) refused the action; ``retry_after`` seconds until it is allowed."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        self.retry_after = max(1, retry_after)
+        super().__init__(message, hints=[HintRef(Hint.WAIT, arg=_duration(self.retry_after))])
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{(seconds + 59) // 60} min"
+    return f"{(seconds + 3599) // 3600} h"
+
+
 class ConfigurationError(SqldraftError):
     """A setting is missing or wrong."""
 
@@ -139,3 +157,15 @@ class InvalidEdit(InvalidInput):
     def __init__(self, message: str, findings: list[dict[str, object]]) -> None:
         super().__init__(message, hints=[Hint.ALLOW_INVALID])
         self.findings = findings
+
+
+class ExecutionBlocked(Forbidden):
+    """A draft whose script writes or changes schema was asked to run; ``sql`` is the script (returned, never run)."""
+
+    def __init__(self, message: str, sql: str) -> None:
+        super().__init__(message)
+        self.sql = sql
+
+
+class QueryFailed(UpstreamError):
+    """The target database refused or cancelled a read while running it; the error is recorded on the draft."""

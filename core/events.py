@@ -29,6 +29,8 @@ class DriftEvent:
 
 
 DriftListener = Callable[[DriftEvent], None]
+ChangeListener = Callable[[str], None]
+"""Called with a connection's name after its snapshot in use, its confirmation or its options changed."""
 
 
 class EventBus:
@@ -36,7 +38,22 @@ class EventBus:
 
     def __init__(self) -> None:
         self._listeners: list[DriftListener] = []
+        self._changes: list[ChangeListener] = []
         self._lock = threading.Lock()
+
+    def on_change(self, listener: ChangeListener) -> None:
+        with self._lock:
+            self._changes.append(listener)
+
+    def changed(self, connection: str) -> None:
+        """Tell the change listeners (the caches) that ``connection`` changed; before any drift listener."""
+        with self._lock:
+            listeners = list(self._changes)
+        for listener in listeners:
+            try:
+                listener(connection)
+            except Exception as exc:
+                report_incident(log, exc, f"change listener {getattr(listener, '__name__', listener)!r}")
 
     def subscribe(self, listener: DriftListener) -> None:
         with self._lock:

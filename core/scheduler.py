@@ -122,6 +122,10 @@ class RefreshScheduler:
             if job.id.startswith(JOB_PREFIX)
         }
 
+    def alive(self) -> bool:
+        """The scheduler thread is running (what a readiness check asks)."""
+        return bool(self._scheduler.running)
+
     def shutdown(self) -> None:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)

@@ -7,6 +7,7 @@ event bus, the drafting pool, the generator) is built once in :mod:`core.bootstr
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
@@ -17,13 +18,19 @@ from core.domain.connections import ConnectionOptions, ConnectionProfile, Schedu
 from core.domain.diff import SchemaDiff
 from core.domain.drafts import Draft
 from core.domain.examples import ExampleInfo
+from core.domain.health import HealthStatus
 from core.domain.history import HistoryPage, HistoryQuery
+from core.domain.limits import RateLimit, parse_rate_limits
+from core.domain.llm import LlmCheck, LlmStatus
 from core.domain.review import Principal, ReviewPolicy, ReviewRecord, ReviewRequest
+from core.domain.runs import RunResult
 from core.domain.schema import SchemaModel, Table
 from core.domain.snapshots import RefreshResult, SnapshotInfo
 from core.errors import Conflict, NotFound
 from core.events import DriftEvent, DriftListener, EventBus
+from core.generation import llm_status as llm
 from core.generation.completion import Generator
+from core.generation.pipeline import DraftProgress, no_draft_progress
 from core.generation.retrieval import RetrievalIndex
 from core.introspection import Progress, no_progress
 from core.services import (
@@ -31,15 +38,19 @@ from core.services import (
     bindings,
     drafting,
     examples,
+    health,
     history,
     outbox,
+    rate_limits,
     refresh,
+    requests_seen,
     review,
     schema_search,
     snapshots,
 )
 from core.services import connections as conns
 from core.services import drafts as draft_rows
+from core.services import run as runs
 from core.services import tools as snapshot_tools
 from core.services import validate as checks
 from core.services.drafting import DraftingDeps
@@ -80,7 +91,9 @@ class Copilot:
 
     def _tools(self, name: str) -> tuple[SnapshotInfo, snapshot_tools.SnapshotTools]:
         d = self._drafting
-        return self._in(snapshot_tools.snapshot_tools, name, cache=d.tools, schemas=d.schemas, settings=d.tool_settings)
+        return snapshot_tools.current_tools(
+            self.store.uow, name, cache=d.tools, schemas=d.schemas, settings=d.tool_settings
+        )
 
     def _target(self, name: str) -> conns.Target:
         s = self.settings
@@ -104,16 +117,24 @@ class Copilot:
         return self._in(conns.get_connection, name)
 
     def set_connection_options(self, name: str, **changes: Any) -> ConnectionProfile:
-        return self._in(conns.set_options, name, changes, now=self.clock())
+        profile = self._in(conns.set_options, name, changes, now=self.clock())
+        self._bus.changed(profile.name)
+        return profile
 
     def remove_connection(self, name: str, *, force: bool = False) -> int:
-        return self._in(conns.remove_connection, name, force=force)
+        removed = self._in(conns.remove_connection, name, force=force)
+        self._bus.changed(name)
+        return removed
 
     def verify_connection(self, name: str) -> VerifyReport:
         return conns.verify_target(self._target(name).config)
 
     def rotate_keys(self) -> int:
         return self._in(conns.rotate_credentials, cipher=self.cipher)
+
+    def unreadable_credentials(self) -> list[str]:
+        """Connections whose stored password no configured key decrypts (``keys generate`` refuses then)."""
+        return self._in(conns.unreadable_credentials, cipher=self.cipher)
 
     def schedules(self) -> dict[str, Schedule]:
         """Each connection's refresh schedule (the default where it sets none)."""
@@ -137,7 +158,9 @@ class Copilot:
         return self._in(lambda uow: snapshots.current_snapshot(uow.session, name)[1])
 
     def current_schema(self, name: str) -> tuple[SnapshotInfo, SchemaModel]:
-        return self._in(snapshots.current_schema, name, self._refresh.schemas)
+        """The snapshot in use and its parsed schema (no store query while the tool cache knows them)."""
+        info, tools = self._tools(name)
+        return info, tools.schema
 
     def snapshot_status(self, name: str) -> dict[str, Any]:
         return self._in(snapshots.snapshot_status, name, self.clock())
@@ -170,9 +193,15 @@ class Copilot:
         dialect: str | None = None,
         mode: str = "query",
         server_check: bool = False,
+        principal: str | None = None,
     ) -> Validation:
-        """Validate a script against a connection's snapshot, or against a dialect alone (syntax and risk)."""
+        """Validate a script against a connection's snapshot, or against a dialect alone (syntax and risk).
+
+        ``principal`` given (an adapter's caller): the validate rate limit applies to it.
+        """
         checks.check_validate_args(connection, dialect, server_check)
+        if principal is not None:
+            self.take_rate("validate", principal, connection)
         if connection is None:
             return checks.validate_for_dialect(sql, dialect or "", mode, settings=self._drafting.tool_settings)
         _, tools = self._tools(connection)
@@ -198,18 +227,27 @@ class Copilot:
         """The configured generator (checked on first use; a broken LLM setup is an error, never offline)."""
         return self._drafting.generator()
 
+    def llm_status(self) -> LlmStatus:
+        """Which generator drafts and what the LLM settings lack (no network; never raises)."""
+        return llm.llm_status(self.settings)
+
+    def llm_check(self) -> LlmCheck:
+        """Call the model endpoint's /models and one tiny completion; each finding a line (never raises)."""
+        return llm.llm_check(self.settings)
+
     def create_draft(self, connection: str, request: str, *, mode: str = "query", requester: str) -> str:
         """Record a queued draft after checking everything a user can get wrong; returns its id."""
         parse_mode(mode)
         generator = self.generator().name  # a broken LLM setup is refused before anything is recorded
+        self.take_rate("draft", requester, connection)
         return self._in(
             drafting.create_draft, connection, request, mode=mode, requester=requester, generator=generator,
             now=self.clock(),
         )  # fmt: skip
 
-    def run_draft(self, draft_id: str) -> Draft:
+    def run_draft(self, draft_id: str, *, progress: DraftProgress = no_draft_progress) -> Draft:
         """Generate, validate and repair a queued draft in this thread; returns it finished."""
-        return drafting.run_draft(self._drafting, draft_id)
+        return drafting.run_draft(self._drafting, draft_id, progress=progress)
 
     def draft(self, connection: str, request: str, *, mode: str = "query", requester: str) -> Draft:
         """Draft a script now (in this thread) and return the finished draft."""
@@ -225,9 +263,15 @@ class Copilot:
             validator=tools.validator, snapshot=info, now=self.clock(),
         ))  # fmt: skip
 
-    def start_draft(self, draft_id: str, *, on_done: Callable[[Draft], None] | None = None) -> None:
-        """Run a queued draft on the drafting pool; ``on_done`` gets it finished."""
-        self._pool.submit(self.run_draft, draft_id, on_done)
+    def start_draft(
+        self,
+        draft_id: str,
+        *,
+        on_done: Callable[[Draft], None] | None = None,
+        progress: DraftProgress = no_draft_progress,
+    ) -> None:
+        """Run a queued draft on the drafting pool; ``progress`` hears its steps, ``on_done`` gets it finished."""
+        self._pool.submit(functools.partial(self.run_draft, progress=progress), draft_id, on_done)
 
     def get_draft(self, draft_id: str) -> Draft:
         return self._in(lambda uow: draft_rows.load_draft(uow.session, draft_id))
@@ -305,6 +349,43 @@ class Copilot:
             review.reopen, draft.id, Principal.parse(principal), note=note,
             policy=self.review_policy(draft.connection), now=self.clock(),
         )  # fmt: skip
+
+    # running approved reads --------------------------------------------------------------------
+
+    def run(
+        self, draft_id: str, *, principal: str, limit: object = None, max_bytes: int | None = None
+    ) -> RunResult:
+        """Run an approved read (see :func:`core.services.run.run_draft`); never DML or DDL.
+
+        ``max_bytes`` lowers the byte cap (SQLDRAFT_RUN_MAX_BYTES) for an adapter that must answer small.
+        """
+        s = self.settings
+        if self.rate_limits:
+            self.take_rate("run", principal, self.get_draft(draft_id).connection)
+        caps = runs.RunCaps(
+            default_rows=s.run_max_rows, timeout=s.run_timeout,
+            max_bytes=min(s.run_max_bytes, max_bytes or s.run_max_bytes), connect_timeout=s.connect_timeout,
+        )  # fmt: skip
+        return runs.run_draft(
+            self.store.uow, draft_id, principal, limit=limit, now=self.clock(), cipher=self.cipher, caps=caps,
+            default_approvers=s.approvers,
+        )  # fmt: skip
+
+    def repair_draft(
+        self, draft_id: str, *, principal: str, wait: bool = True, on_done: Callable[[Draft], None] | None = None
+    ) -> Draft:
+        """Ask the generator for a corrected script using the last run's database error (a new revision, pending
+        review again); see :func:`core.services.drafts.requeue_for_repair`."""
+        draft_id = self.request_repair(draft_id, principal=principal)
+        if wait:
+            return self.run_draft(draft_id)
+        self.start_draft(draft_id, on_done=on_done)
+        return self.get_draft(draft_id)
+
+    def request_repair(self, draft_id: str, *, principal: str) -> str:
+        """Queue the repair of a draft whose run failed (without starting it); returns the draft's id."""
+        self._in(draft_rows.requeue_for_repair, draft_id, principal, now=self.clock())
+        return draft_id.strip().lower()
 
     # history, audit, examples ------------------------------------------------------------------
 
@@ -392,6 +473,44 @@ class Copilot:
     def store_revisions(self) -> tuple[str | None, str]:
         """(the store's migration revision, the head this version knows): the health check's question."""
         return self.store.revisions()
+
+    # operations --------------------------------------------------------------------------------------
+
+    def readiness(self, *, scheduler_alive: Callable[[], bool] | None = None) -> HealthStatus:
+        """Is this process ready (store reachable, migrations at head, scheduler alive if hosted)."""
+        return health.readiness(self.store, scheduler_alive=scheduler_alive)
+
+    def status(self, *, scheduler_alive: Callable[[], bool] | None = None) -> HealthStatus:
+        """Readiness plus each connection's last refresh and snapshot age (``sqldraft status``)."""
+        status = self.readiness(scheduler_alive=scheduler_alive)
+        if status.checks and status.checks[0].ok:
+            status.connections = self._in(health.connection_freshness, self.clock())
+        return status
+
+    @functools.cached_property
+    def rate_limits(self) -> list[RateLimit]:
+        """The limits SQLDRAFT_RATE_LIMITS sets (checked when the settings were read)."""
+        return parse_rate_limits(self.settings.rate_limits)
+
+    def take_rate(self, action: str, principal: str, connection: str | None) -> None:
+        """Count one ``action`` by ``principal``; :class:`core.errors.RateLimited` (audited) when over a limit."""
+        if self.rate_limits:
+            self._in(rate_limits.take, action, principal, connection, self.rate_limits, self.clock())
+
+    def metrics_text(self) -> str:
+        """Prometheus text for GET /metrics: drafts, validations, model use, refreshes, refusals, outbox, pools."""
+        from core.metrics import metrics_text
+
+        return self._in(metrics_text, [health.pool_stats(self.store)])
+
+    def metrics_enabled(self, host: str) -> bool:
+        """Whether an HTTP server bound to ``host`` serves /metrics (SQLDRAFT_METRICS; auto: loopback only)."""
+        mode = self.settings.metrics
+        return mode == "on" or (mode == "auto" and host in ("127.0.0.1", "::1", "localhost"))
+
+    def first_sighting(self, key: str) -> bool:
+        """Record a signed request's key; False when it was already handled within the replay window."""
+        return self._in(requests_seen.first_sighting, key, self.clock())
 
     def close(self) -> None:
         self._pool.shutdown()

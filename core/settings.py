@@ -12,12 +12,14 @@ from typing import Any, Literal
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.domain.limits import parse_rate_limits
 from core.errors import ConfigurationError
-from core.paths import default_data_dir
+from core.paths import default_data_dir, env_files
 
 
 class Settings(BaseSettings):
-    """sqldraft's configuration (environment variables, then a ``.env`` file, then defaults)."""
+    """sqldraft's configuration: environment variables, then ``.env`` in the current directory, then the user's
+    config file (``$XDG_CONFIG_HOME/sqldraft/sqldraft.env``), then defaults (see :func:`load_settings`)."""
 
     model_config = SettingsConfigDict(
         env_prefix="SQLDRAFT_",
@@ -39,7 +41,7 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = Field(
         default=None,
         description="Comma-separated Fernet keys; the first encrypts, all decrypt. "
-        "`sqldraft init` writes one to .env when none exists.",
+        "`sqldraft init` writes one to the config file ($XDG_CONFIG_HOME/sqldraft/sqldraft.env) when none is set.",
     )
     connect_timeout: float = Field(
         default=10.0,
@@ -72,6 +74,44 @@ class Settings(BaseSettings):
         default=10_000,
         ge=1,
         description="OFFSET from which the performance rules suggest keyset pagination.",
+    )
+    plan_max_rows: int = Field(
+        default=1_000_000,
+        ge=1,
+        description="Estimated rows of a statement's plan (plain EXPLAIN, with the server check or explain_costs) "
+        "from which perf.plan_estimate reports it.",
+    )
+    plan_max_cost: float = Field(
+        default=1_000_000.0,
+        gt=0,
+        description="Planner cost of a statement's plan (PostgreSQL cost units; MySQL query_cost) from which "
+        "perf.plan_estimate reports it.",
+    )
+    plan_nested_loop_rows: int = Field(
+        default=10_000,
+        ge=1,
+        description="Estimated rows on both sides of a nested loop in a plan from which perf.plan_nested_loop "
+        "reports it.",
+    )
+    run_max_rows: int = Field(
+        default=100,
+        ge=1,
+        le=10_000,
+        description="Rows a run of an approved read returns when the caller gives no limit (a limit may go up to "
+        "10000); more rows are cut off and the result says it is truncated.",
+    )
+    run_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="Seconds a run of an approved read may take on the target database before it is cancelled.",
+    )
+    run_max_bytes: int = Field(
+        default=4_000_000,
+        ge=10_000,
+        le=100_000_000,
+        description="Bytes of cell values a run returns at most (long cells are cut, then rows are dropped and the "
+        "result says it is truncated).",
     )
     generator: Literal["auto", "offline", "llm"] = Field(
         default="auto",
@@ -185,6 +225,45 @@ class Settings(BaseSettings):
         description="Extra Host header values the MCP HTTP transport accepts (DNS-rebinding protection), "
         "comma-separated, e.g. mcp.internal:8765; loopback names are always accepted.",
     )
+    mcp_draft_deadline: float = Field(
+        default=25.0,
+        ge=1,
+        le=3600,
+        description="Seconds the MCP draft_sql tool waits for a draft before it answers with the draft id and "
+        "status running (get_draft reports it later); below common MCP client timeouts.",
+    )
+    mcp_workers: int = Field(
+        default=64,
+        ge=4,
+        le=1024,
+        description="Threads the MCP server runs tool calls on (AnyIO's default of 40 queues calls under load).",
+    )
+    snapshot_recheck_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=3600,
+        description="How long a long-running process trusts its cached view of which snapshot a connection "
+        "uses before asking the store again (its own refreshes are seen at once; another process's within this).",
+    )
+    http_body_limit: int = Field(
+        default=1_000_000,
+        ge=1024,
+        le=100_000_000,
+        description="Largest request body in bytes the HTTP endpoints (sqldraft-bot --http, sqldraft-mcp "
+        "--transport http) accept; a larger one is answered 413 before it is read.",
+    )
+    rate_limits: str | None = Field(
+        default=None,
+        description="Rate limits, comma separated: action[@scope]=count/window, e.g. "
+        "`draft=20/hour,run=60/hour,validate=600/hour` (each principal), `draft@connection=100/hour` (each "
+        "connection), `draft@global=500/day` (the install). Actions draft, run, validate; windows s, m, h, d. "
+        "Counted in the store, so replicas share them; empty means no limits.",
+    )
+    metrics: Literal["auto", "on", "off"] = Field(
+        default="auto",
+        description="GET /metrics (Prometheus text) on the HTTP servers: auto serves it on a loopback bind only "
+        "(404 elsewhere), on serves it on any bind, off never.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO",
         description="Level of the log messages written to standard error by every process (command line, "
@@ -202,12 +281,19 @@ class Settings(BaseSettings):
         "slack_app_token",
         "slack_signing_secret",
         "slack_api_url",
+        "rate_limits",
         mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
             return None
+        return value
+
+    @field_validator("rate_limits")
+    @classmethod
+    def _rate_limits_parse(cls, value: str | None) -> str | None:
+        parse_rate_limits(value)  # ValueError names the entry
         return value
 
     @field_validator("llm_base_url")
@@ -245,11 +331,13 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Settings from the environment and .env, with one clear line on a bad value.
+    """Settings from the environment, ``.env`` in the current directory and the user's config file (in that order
+    of precedence, see :func:`core.paths.env_files`), with one clear line on a bad value.
 
     Raises:
         ConfigurationError: a setting has a value it cannot take (the message names the variable).
     """
+    overrides.setdefault("_env_file", env_files())
     try:
         return Settings(**overrides)
     except ValidationError as exc:

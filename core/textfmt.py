@@ -35,4 +35,8 @@ def render_validation(v: Any, *, indent: str = "") -> str:
     if tables:
         shown = ", ".join(f"{o.name} ({o.access.value}{'; ' + o.reason if o.reason else ''})" for o in tables)
         lines.append(f"{indent}  impacted: {shown}")
+    for p in v.plans or []:
+        where = f"statement {p.statement + 1}: " if len(v.statement_types) > 1 else ""
+        cost = f", cost {p.cost:,.0f}" if p.cost is not None else ""
+        lines.append(f"{indent}  plan estimate: {where}about {p.rows:,} rows{cost} (plain EXPLAIN, nothing run)")
     return "\n".join(lines)

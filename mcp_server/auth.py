@@ -17,7 +17,8 @@ from mcp.server.mcpserver.exceptions import ToolError
 from core.domain.review import Principal
 from core.errors import ConfigurationError
 
-SCOPES = ("draft", "review")
+SCOPES = ("draft", "review", "run")
+"""run is its own scope: a token that drafts does not run reads unless it is given run too."""
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 MIN_TOKEN_LENGTH = 16
 

@@ -30,6 +30,7 @@ HINTS: Mapping[Hint, str] = {
     Hint.WAIT: "call again in {arg}",
     Hint.ROTATE_KEYS: "the server's operator rotates keys with `sqldraft keys rotate`",
     Hint.ALLOW_INVALID: "call review_draft again with allow_invalid true to save it anyway",
+    Hint.REPAIR_DRAFT: "call repair_draft with draft_id {arg} for a corrected script",
 }
 """Each hint a core error carries, as a tool call where one exists, else what the operator does."""
 
@@ -42,19 +43,32 @@ def explain(exc: SqldraftError) -> str:
 def errors_as_tool_errors(fn: F) -> F:
     """Known errors become tool errors the model can act on; anything else an incident id (no traceback)."""
 
+    def translate(exc: Exception) -> ToolError:
+        if isinstance(exc, ToolError):
+            return exc
+        if isinstance(exc, SqldraftError):
+            return ToolError(explain(exc))
+        incident = report_incident(log, exc, f"mcp tool {fn.__name__}")
+        return ToolError(f"unexpected error on the server (incident {incident}); the operator can look it up")
+
+    if inspect.iscoroutinefunction(fn):
+
+        @functools.wraps(fn)
+        async def waiter(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return await fn(*args, **kwargs)
+            except Exception as exc:
+                raise translate(exc) from None
+
+        waiter.__doc__ = inspect.cleandoc(fn.__doc__ or "")
+        return waiter  # type: ignore[return-value]
+
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except ToolError:
-            raise
-        except SqldraftError as exc:
-            raise ToolError(explain(exc)) from None
         except Exception as exc:
-            incident = report_incident(log, exc, f"mcp tool {fn.__name__}")
-            raise ToolError(
-                f"unexpected error on the server (incident {incident}); the operator can look it up"
-            ) from None
+            raise translate(exc) from None
 
     wrapper.__doc__ = inspect.cleandoc(fn.__doc__ or "")  # the docstring is the tool's description
     return wrapper  # type: ignore[return-value]

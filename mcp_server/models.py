@@ -1,16 +1,23 @@
-"""Typed results of the tools: each tool publishes its output schema, and its text mirrors the structure."""
+"""Typed results of the tools: each tool publishes its output schema, and its text mirrors the structure.
+
+Results are compact: a field that is null, or at its default (an empty list, ``nullable: true``, a
+btree index), is left out; the output schema marks every such field optional with its default.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from enum import Enum
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
 from core.domain.connections import ConnectionProfile
 from core.domain.drafts import Draft, DraftStatus
 from core.domain.history import HistoryPage, HistoryRow
+from core.domain.llm import LlmStatus
 from core.domain.review import ReviewRecord
+from core.domain.runs import RunResult
 from core.domain.schema import Column, ForeignKey, Index, Table
 from core.domain.snapshots import RefreshResult, SnapshotInfo
 from core.validation.model import Validation
@@ -19,13 +26,40 @@ DDL_LIMIT = 20_000
 """describe_table's DDL is cut at this many characters (the columns page through in full)."""
 
 
-class ConnectionInfo(BaseModel):
+class Compact(BaseModel):
+    """A result that leaves out null fields and fields at their default."""
+
+    _defaults: ClassVar[dict[str, Any]] = {}
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls._defaults = {
+            name: _jsonable(f.get_default(call_default_factory=True))
+            for name, f in cls.model_fields.items()
+            if not f.is_required()
+        }
+
+    @model_serializer(mode="wrap")
+    def _compact(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data: dict[str, Any] = handler(self)
+        defaults = self._defaults
+        return {k: v for k, v in data.items() if v is not None and (k not in defaults or v != defaults[k])}
+
+
+def _jsonable(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
+class ConnectionInfo(Compact):
     name: str
     dialect: str
-    tables: int | None = Field(description="tables and views in the snapshot in use; null before the first one")
-    snapshot_taken_at: str | None
-    last_refresh_status: str | None
-    last_refresh_error: str | None
+    tables: int | None = Field(
+        default=None, description="tables and views in the snapshot in use; absent before the first one"
+    )
+    snapshot_taken_at: str | None = None
+    last_refresh_status: str | None = None
+    last_refresh_error: str | None = None
     refresh_schedule: str
 
     @classmethod
@@ -41,21 +75,43 @@ class ConnectionInfo(BaseModel):
         )
 
 
-class ConnectionList(BaseModel):
-    connections: list[ConnectionInfo]
+class LlmInfo(Compact):
+    """Who drafts, as `sqldraft llm status` says it (settings only: no call to the model)."""
+
+    generator: str = Field(description="llm (a model drafts) or offline (simple patterns only; declines the rest)")
+    configured: bool = Field(description="false when the LLM settings lack something: see missing")
+    summary: str = Field(description="one line, e.g. 'llm: model gpt-4o-mini at api.openai.com'")
+    missing: list[str] = Field(default_factory=list, description="settings an operator must set for the model")
+    model: str | None = None
+    host: str | None = Field(default=None, description="the model endpoint's host (never a key)")
 
     @classmethod
-    def of(cls, profiles: Sequence[ConnectionProfile], default_schedule: str) -> ConnectionList:
-        return cls(connections=[ConnectionInfo.of(p, default_schedule) for p in profiles])
+    def of(cls, s: LlmStatus) -> LlmInfo:
+        uses_llm = s.generator == "llm"
+        return cls(
+            generator=s.generator, configured=s.configured, summary=s.summary, missing=s.missing,
+            model=s.model if uses_llm else None, host=s.host if uses_llm else None,
+        )  # fmt: skip
 
 
-class RefreshOutcome(BaseModel):
+class ConnectionList(Compact):
+    connections: list[ConnectionInfo]
+    llm: LlmInfo = Field(description="who drafts for draft_sql, and what its setup lacks")
+
+    @classmethod
+    def of(cls, profiles: Sequence[ConnectionProfile], default_schedule: str, llm: LlmStatus) -> ConnectionList:
+        return cls(connections=[ConnectionInfo.of(p, default_schedule) for p in profiles], llm=LlmInfo.of(llm))
+
+
+class RefreshOutcome(Compact):
     connection: str
     status: str = Field(description="created, changed, unchanged or error")
-    tables: int | None
+    tables: int | None = None
     duration_ms: int
-    error: str | None
-    changes: list[str] = Field(description="what changed since the previous snapshot (at most 40 lines)")
+    error: str | None = None
+    changes: list[str] = Field(
+        default_factory=list, description="what changed since the previous snapshot (at most 40 lines)"
+    )
 
     @classmethod
     def of(cls, connection: str, result: RefreshResult) -> RefreshOutcome:
@@ -69,10 +125,10 @@ class RefreshOutcome(BaseModel):
         )
 
 
-class TableHit(BaseModel):
+class TableHit(Compact):
     table: str
     kind: str
-    comment: str | None
+    comment: str | None = None
     score: float
     reason: str
     columns: list[str] = Field(description="the first 25 column names")
@@ -91,12 +147,14 @@ class TableHit(BaseModel):
         )
 
 
-class SchemaSearchResult(BaseModel):
+class SchemaSearchResult(Compact):
     connection: str
     query: str
     tables: list[TableHit]
     total_matches: int
-    next_cursor: str | None = Field(description="pass it back as cursor for the next page; null on the last")
+    next_cursor: str | None = Field(
+        default=None, description="pass it back as cursor for the next page; absent on the last"
+    )
     snapshot_taken_at: str
 
     @classmethod
@@ -121,10 +179,10 @@ class SchemaSearchResult(BaseModel):
         )
 
 
-class ColumnInfo(BaseModel):
+class ColumnInfo(Compact):
     name: str
     type: str
-    nullable: bool
+    nullable: bool = True
     default: str | None = None
     comment: str | None = None
     identity: str | None = None
@@ -145,7 +203,7 @@ class ColumnInfo(BaseModel):
         )
 
 
-class ForeignKeyInfo(BaseModel):
+class ForeignKeyInfo(Compact):
     columns: list[str]
     references_table: str
     references_columns: list[str]
@@ -155,36 +213,49 @@ class ForeignKeyInfo(BaseModel):
         return cls(columns=fk.columns, references_table=fk.ref_key, references_columns=fk.ref_columns)
 
 
-class IndexInfo(BaseModel):
+class IndexInfo(Compact):
     name: str
     columns: list[str]
-    unique: bool
+    unique: bool = False
+    method: str = Field(
+        default="btree", description="access method: btree (left out), hash, gin, gist, brin, fulltext..."
+    )
+    predicate: str | None = Field(default=None, description="a partial index's WHERE condition")
+    include: list[str] = Field(default_factory=list, description="non-key columns the index carries (INCLUDE)")
 
     @classmethod
     def of(cls, i: Index) -> IndexInfo:
-        return cls(name=i.name, columns=i.columns, unique=i.unique)
+        return cls(
+            name=i.name, columns=i.columns, unique=i.unique, method=i.method or "btree", predicate=i.predicate,
+            include=i.include or [],
+        )  # fmt: skip
 
 
-class TableDescription(BaseModel):
+class TableDescription(Compact):
     connection: str
     table: str
     kind: str
-    comment: str | None
-    row_estimate: int | None
+    comment: str | None = None
+    row_estimate: int | None = None
     columns: list[ColumnInfo]
     total_columns: int
-    next_cursor: str | None = Field(description="more columns: pass it back as cursor; null when all are shown")
-    primary_key: list[str]
-    foreign_keys: list[ForeignKeyInfo]
-    referenced_by: list[str] = Field(description="tables with a foreign key to this one, and views that read it")
-    indexes: list[IndexInfo]
+    next_cursor: str | None = Field(
+        default=None, description="more columns: pass it back as cursor; absent when all are shown"
+    )
+    primary_key: list[str] = Field(default_factory=list)
+    foreign_keys: list[ForeignKeyInfo] = Field(default_factory=list)
+    referenced_by: list[str] = Field(
+        default_factory=list, description="tables with a foreign key to this one, and views that read it"
+    )
+    indexes: list[IndexInfo] = Field(default_factory=list)
     ddl: str | None = Field(
-        description="the table as the drafting prompt shows it (first page only; cut at 20,000 characters)"
+        default=None,
+        description="with include_ddl: the table as the drafting prompt shows it (first page; cut at 20,000 chars)",
     )
 
     @classmethod
     def of(
-        cls, connection: str, t: Table, refs: list[str], ddl: str, *, columns: slice, next_cursor: str | None
+        cls, connection: str, t: Table, refs: list[str], ddl: str | None, *, columns: slice, next_cursor: str | None
     ) -> TableDescription:
         """A table as Copilot.describe_table gives it; ``columns`` is the page shown (the DDL comes with the first)."""
         return cls(
@@ -200,7 +271,7 @@ class TableDescription(BaseModel):
             foreign_keys=[ForeignKeyInfo.of(fk) for fk in t.foreign_keys],
             referenced_by=refs[:100],
             indexes=[IndexInfo.of(i) for i in t.indexes[:50]],
-            ddl=None if columns.start else _cut_ddl(ddl),
+            ddl=None if columns.start or ddl is None else _cut_ddl(ddl),
         )
 
 
@@ -208,7 +279,7 @@ def _cut_ddl(ddl: str) -> str:
     return ddl if len(ddl) <= DDL_LIMIT else ddl[:DDL_LIMIT] + "\n-- (cut short: page the columns)"
 
 
-class FindingInfo(BaseModel):
+class FindingInfo(Compact):
     rule: str
     category: str
     severity: str
@@ -219,16 +290,17 @@ class FindingInfo(BaseModel):
     risk: str | None = None
 
 
-class ImpactedInfo(BaseModel):
+class ImpactedInfo(Compact):
     type: str
     name: str
     access: str
     reason: str | None = None
 
 
-class ValidationOutcome(BaseModel):
+class ValidationOutcome(Compact):
     status: str = Field(description="pass, warn or fail (fail: at least one error finding)")
     risk_level: str = Field(description="none, low, medium, high or critical")
+    # the validation result keeps one shape everywhere (DESIGN.md): these three are always present
     statement_types: list[str]
     findings: list[FindingInfo]
     impacted_objects: list[ImpactedInfo]
@@ -249,26 +321,28 @@ class ValidationOutcome(BaseModel):
         )
 
 
-class DraftOutcome(BaseModel):
+class DraftOutcome(Compact):
     id: str
     connection: str
     request: str
     mode: str
     requester: str
     status: str = Field(description="queued, running, completed, failed, canceled or clarification_needed")
-    sql: str | None = Field(description="the effective script: the reviewer's final script once edited")
-    explanation: str | None
-    assumptions: list[str]
-    unresolved_questions: list[str]
-    confidence: float | None
-    warning: str | None
-    error: str | None
-    validation: ValidationOutcome | None
+    sql: str | None = Field(default=None, description="the effective script: the reviewer's final script once edited")
+    explanation: str | None = None
+    assumptions: list[str] = Field(default_factory=list)
+    unresolved_questions: list[str] = Field(default_factory=list)
+    confidence: float | None = None
+    warning: str | None = None
+    error: str | None = None
+    validation: ValidationOutcome | None = None
     review_status: str
-    reviewed_by: str | None
-    diff: str | None = Field(description="the reviewer's edit as a unified diff, generated.sql -> final.sql")
+    reviewed_by: str | None = None
+    diff: str | None = Field(
+        default=None, description="the reviewer's edit as a unified diff, generated.sql -> final.sql"
+    )
     attempts: int
-    snapshot_taken_at: str | None
+    snapshot_taken_at: str | None = None
     next_step: str
 
     @classmethod
@@ -282,6 +356,8 @@ class DraftOutcome(BaseModel):
             )
         elif d.status is DraftStatus.CLARIFICATION_NEEDED:
             step = "Answer the unresolved questions in a new draft_sql request."
+        elif d.status in (DraftStatus.QUEUED, DraftStatus.RUNNING):
+            step = f"Still drafting: call get_draft with draft_id {d.id!r} in a few seconds for the result."
         elif d.status is DraftStatus.FAILED:
             step = "Drafting failed; the error says why. Fix the cause and draft again."
         else:
@@ -310,7 +386,46 @@ class DraftOutcome(BaseModel):
         )
 
 
-class HistoryItem(BaseModel):
+class SubmitOutcome(Compact):
+    """submit_sql's answer: the draft, how its script validated, and where a person was asked to review it."""
+
+    draft_id: str
+    connection: str
+    mode: str
+    validation_status: str | None = Field(default=None, description="pass, warn or fail")
+    risk_level: str | None = None
+    validation: ValidationOutcome | None = None
+    review_status: str
+    review_requested_in: str = Field(
+        description="the Slack channel the review request goes to, or 'no review channel configured: ...'"
+    )
+    next_step: str
+
+    @classmethod
+    def of(cls, d: Draft) -> SubmitOutcome:
+        channel = (d.review_request or {}).get("channel")
+        where = (
+            f"Slack channel {channel}"
+            if channel
+            else "no review channel configured: the server's operator sets one with "
+            f"`sqldraft connections set {d.connection} --review-channel C123`; until then a person reviews it "
+            f"with `sqldraft review {d.id}`"
+        )
+        return cls(
+            draft_id=d.id,
+            connection=d.connection,
+            mode=d.mode,
+            validation_status=d.lint_status,
+            risk_level=d.risk_level,
+            validation=ValidationOutcome.of(d.validation) if d.validation else None,
+            review_status=(d.review or {}).get("status", "pending"),
+            review_requested_in=where,
+            next_step="A person reviews it before anything runs; get_draft shows the decision. "
+            "Submit a corrected script if validation failed.",
+        )
+
+
+class HistoryItem(Compact):
     id: str
     connection: str
     requester: str
@@ -319,13 +434,13 @@ class HistoryItem(BaseModel):
     created_at: str
     latest_status: str
     attempt_count: int
-    last_error_message: str | None
-    lint_status: str | None
-    risk_level: str | None
+    last_error_message: str | None = None
+    lint_status: str | None = None
+    risk_level: str | None = None
     risk_count: int
     review_status: str
-    reviewed_by: str | None
-    last_reviewed_at: str | None
+    reviewed_by: str | None = None
+    last_reviewed_at: str | None = None
     has_final_script: bool
 
     @classmethod
@@ -333,7 +448,7 @@ class HistoryItem(BaseModel):
         return cls(**row.to_dict())
 
 
-class HistoryOutcome(BaseModel):
+class HistoryOutcome(Compact):
     items: list[HistoryItem]
     total: int
     page: int
@@ -351,13 +466,13 @@ class HistoryOutcome(BaseModel):
         )
 
 
-class ReviewOutcome(BaseModel):
+class ReviewOutcome(Compact):
     draft_id: str
     decision: str
     reviewer: str
-    note: str | None
-    diff: str | None
-    final_validation: ValidationOutcome | None
+    note: str | None = None
+    diff: str | None = None
+    final_validation: ValidationOutcome | None = None
 
     @classmethod
     def of(cls, record: ReviewRecord) -> ReviewOutcome:
@@ -369,3 +484,29 @@ class ReviewOutcome(BaseModel):
             diff=record.diff,
             final_validation=ValidationOutcome.of(record.validation) if record.validation else None,
         )
+
+
+class RunColumn(Compact):
+    name: str
+    type: str = ""
+
+
+class RunOutcome(Compact):
+    """A read that ran: its columns, its rows (cells JSON-safe; bytes as {type: bytes, hex}), and the caps."""
+
+    draft_id: str
+    columns: list[RunColumn]
+    rows: list[list[Any]]
+    row_count: int
+    truncated: bool
+    truncated_by: str | None = Field(default=None, description="rows (the row cap) or bytes (the byte cap)")
+    elapsed_ms: int
+    warnings: list[str] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, r: RunResult) -> RunOutcome:
+        return cls(
+            draft_id=r.draft_id, columns=[RunColumn(name=c.name, type=c.type) for c in r.columns], rows=r.rows,
+            row_count=r.row_count, truncated=r.truncated, truncated_by=r.truncated_by, elapsed_ms=r.elapsed_ms,
+            warnings=r.warnings,
+        )  # fmt: skip

@@ -1,7 +1,7 @@
 """Resources: each connection's schema (markdown and JSON), each table, each draft.
 
-All are templates: the list of connections is the list_connections tool (the SDK gives static
-resources no request context, so they could not tell who is calling).
+They are templates; resources/list also names each connection's schema as a concrete resource
+(:func:`listed`, for the caller it is asked by), so a client that only lists finds them.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
+from mcp_types import Resource
 
 from core.domain.schema import SchemaModel, Table
 from core.domain.snapshots import SnapshotInfo
@@ -94,6 +95,32 @@ def _guard(fn: F) -> F:
             raise ResourceError(explain(exc)) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def listed(app: AppState) -> list[Resource]:
+    """The schema of each connection that has a snapshot, as concrete resources (none without a token)."""
+    try:
+        caller(app.default_identity)
+    except Exception:
+        return []
+    out = []
+    for p in app.copilot.list_connections():
+        if p.table_count is None:
+            continue
+        what = f"{p.name}: {p.dialect.value}, {p.table_count} tables and views"
+        for suffix, mime, kind in (
+            ("schema.md", "text/markdown", "DDL-like markdown"),
+            ("schema.json", "application/json", "JSON"),
+        ):
+            out.append(
+                Resource(
+                    uri=f"sqldraft://connections/{p.name}/{suffix}",
+                    name=f"{p.name}-{suffix.replace('.', '-')}",
+                    mime_type=mime,
+                    description=f"The current schema of {what}, as {kind} (summarized when large).",
+                )
+            )
+    return out
 
 
 def register(server: MCPServer[AppState]) -> None:

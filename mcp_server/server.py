@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ipaddress
+import json
 import logging
 import socket
 import sys
@@ -12,11 +13,19 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from mcp.server.auth.settings import AuthSettings
+from mcp.server.context import ServerRequestContext
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.transport_security import DEFAULT_MAX_REQUEST_BODY_SIZE, TransportSecuritySettings
-from mcp_types import CallToolResult, InputRequiredResult
+from mcp_types import (
+    CallToolResult,
+    InputRequiredResult,
+    ListResourcesResult,
+    PaginatedRequestParams,
+    TextContent,
+)
 from pydantic import ValidationError
 
 from core.errors import ConfigurationError, SqldraftError
@@ -24,6 +33,7 @@ from core.service import Copilot
 from core.settings import load_settings
 from mcp_server.auth import Identity, StaticTokenVerifier, TokenEntry, local_identity, parse_tokens
 from mcp_server.errors import explain
+from mcp_server.http_edges import with_operations
 from mcp_server.state import AppState
 
 log = logging.getLogger("sqldraft.mcp")
@@ -43,6 +53,15 @@ class SqldraftMCP(MCPServer[AppState]):
 
     _known: dict[str, set[str]] | None = None
 
+    async def _handle_list_resources(
+        self, ctx: ServerRequestContext[AppState], params: PaginatedRequestParams | None
+    ) -> ListResourcesResult:
+        """The static resources (none) and each connection's schema, for this caller."""
+        from mcp_server.resources import listed
+
+        found = await anyio.to_thread.run_sync(listed, ctx.lifespan_context)
+        return ListResourcesResult(resources=[*await self.list_resources(), *found])
+
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
     ) -> CallToolResult | InputRequiredResult:
@@ -56,7 +75,7 @@ class SqldraftMCP(MCPServer[AppState]):
                 f"it takes {', '.join(sorted(allowed or ())) or 'none'}"
             )
         try:
-            return await super().call_tool(name, arguments, context)
+            return _compact_text(await super().call_tool(name, arguments, context))
         except ToolError as exc:
             if isinstance(exc.__cause__, ValidationError):
                 problems = "; ".join(
@@ -64,6 +83,14 @@ class SqldraftMCP(MCPServer[AppState]):
                 )
                 raise ToolError(f"Error executing tool {name}: invalid argument(s): {problems}") from None
             raise
+
+
+def _compact_text(result: CallToolResult | InputRequiredResult) -> CallToolResult | InputRequiredResult:
+    """The text block as compact JSON: the SDK indents it, which costs an assistant a third more tokens."""
+    if isinstance(result, CallToolResult) and result.structured_content is not None and not result.is_error:
+        text = json.dumps(result.structured_content, ensure_ascii=False, separators=(",", ":"))
+        return result.model_copy(update={"content": [TextContent(type="text", text=text)]})
+    return result
 
 
 def build_server(
@@ -79,6 +106,8 @@ def build_server(
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
         copilot = make_copilot()
+        # sync tools run on AnyIO's worker threads; its default of 40 queues calls behind a few slow ones
+        anyio.to_thread.current_default_thread_limiter().total_tokens = copilot.settings.mcp_workers
         try:
             yield AppState(copilot=copilot, default_identity=default_identity)
         finally:
@@ -95,10 +124,11 @@ def build_server(
     server = SqldraftMCP(
         "sqldraft", instructions=INSTRUCTIONS, version=_version(), lifespan=lifespan, token_verifier=verifier, auth=auth
     )
-    from mcp_server import resources, tools
+    from mcp_server import completions, resources, tools
 
     tools.register(server)
     resources.register(server)
+    completions.register(server)
     return server
 
 
@@ -254,8 +284,10 @@ def _serve(args: argparse.Namespace) -> int:
 
         scheduler = RefreshScheduler(build_copilot(settings))
         scheduler.start()
+    limit = max(settings.http_body_limit, 6 * settings.max_sql_chars + 65_536)
+    served = with_operations(app, copilot, limit, scheduler.alive if scheduler is not None else None, args.host)
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+        uvicorn.run(served, host=args.host, port=args.port, log_level="warning")
     finally:
         if scheduler is not None:
             scheduler.shutdown()

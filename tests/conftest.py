@@ -32,6 +32,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     work.mkdir()
     monkeypatch.chdir(work)
     monkeypatch.setenv("SQLDRAFT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # `sqldraft init` writes its config file here
 
 
 @pytest.fixture

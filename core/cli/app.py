@@ -23,16 +23,22 @@ from core.cli.commands import (
     history,
     init,
     keys,
+    llm,
     review,
+    run,
     scheduler,
     snapshot,
+    status,
     validate,
 )
 from core.cli.context import Context, Handler
 from core.cli.render import error_text
 from core.errors import SqldraftError
 
-GROUPS = (init, demo, connections, keys, snapshot, drafts, review, history, examples, audit, validate, scheduler)
+GROUPS = (
+    init, demo, connections, keys, snapshot, drafts, llm, review, run, history, examples, audit, validate, scheduler,
+    status,
+)  # fmt: skip
 """The command groups, in the order `sqldraft --help` lists them.
 
 Registering them imports nothing heavy: each handler imports what it uses (the store, the validation core,

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from core.errors import ConfigurationError
-from core.paths import default_data_dir
+from core.paths import default_data_dir, env_files
 
 if TYPE_CHECKING:
     from core.service import Copilot
@@ -53,19 +53,21 @@ class LightSettings:
     large_offset: int = 10_000
 
 
-def light_keys_configured(env_file: Path = Path(".env")) -> bool:
-    """True when the environment or ``.env`` sets one of :data:`LIGHT_KEYS` (names compared case-insensitively)."""
+def light_keys_configured(*files: Path) -> bool:
+    """True when the environment or a settings file (default: ``.env`` and the user's config file) sets one of
+    :data:`LIGHT_KEYS` (names compared case-insensitively)."""
     wanted = {f"SQLDRAFT_{k}" for k in LIGHT_KEYS}
     if any(name.upper() in wanted for name in os.environ):
         return True
-    try:
-        text = env_file.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
-    for line in text.splitlines():
-        name = line.strip().removeprefix("export ").split("=", 1)[0].strip()
-        if name.upper() in wanted:
-            return True
+    for env_file in files or env_files():
+        try:
+            text = env_file.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for line in text.splitlines():
+            name = line.strip().removeprefix("export ").split("=", 1)[0].strip()
+            if name.upper() in wanted:
+                return True
     return False
 
 

@@ -40,6 +40,7 @@ HINTS: Mapping[Hint, str] = {
     Hint.WAIT: "try again in {arg}",
     Hint.ROTATE_KEYS: "to rotate, put a new key first in SQLDRAFT_SECRET_KEY (NEW,OLD) and run `sqldraft keys rotate`",
     Hint.ALLOW_INVALID: "add --allow-invalid to save it anyway",
+    Hint.REPAIR_DRAFT: "`sqldraft draft --repair {arg}` asks for a corrected script",
 }
 """Each hint a core error carries, as the command line says it."""
 

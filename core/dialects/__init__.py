@@ -169,6 +169,13 @@ class DialectProfile:
     """``module:function(target)``: a context manager yielding ``prepare(sql) -> refusal | None``; None: no check."""
     server_checked_kinds: frozenset[str] = frozenset({"select", "insert", "update", "delete", "merge"})
     """Statement types the server check sends (others are skipped)."""
+    explain: str | None = None
+    """``module:function(target)``: a context manager yielding ``explain(sql) -> JSON plan`` (plain EXPLAIN of
+    one read, never ANALYZE; see core/validation/explain.py); None: no plan estimates."""
+
+    read_runner: str | None = None
+    """``module:function(target, sql, max_rows, timeout_s) -> RawRun``: runs one validated read in a read-only
+    transaction under the caps, always rolled back (see core/introspection/reads.py); None: no runs."""
 
     # --- drafting and validation ---------------------------------------------------------------
     prompt_hint: str

@@ -73,6 +73,8 @@ PROFILE = DialectProfile(
     executable_comments=True,
     introspection="core.introspection.mysql:introspect_mysql",
     server_check="core.validation.server_check:mysql_session",
+    explain="core.validation.explain:mysql_explain",
+    read_runner="core.introspection.reads:mysql_read",
     # MySQL and MariaDB refuse to prepare DML in a read-only session.
     server_checked_kinds=frozenset({"select"}),
     prompt_hint=(

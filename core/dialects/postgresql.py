@@ -53,6 +53,8 @@ PROFILE = DialectProfile(
     dollar_quotes=True,
     introspection="core.introspection.postgres:introspect_postgres",
     server_check="core.validation.server_check:postgresql_session",
+    explain="core.validation.explain:postgresql_explain",
+    read_runner="core.introspection.reads:postgresql_read",
     prompt_hint=(
         "Quote identifiers with double quotes only when needed. ILIKE, :: casts, RETURNING and "
         "DISTINCT ON are available. In migrations, SET lock_timeout first and create indexes "

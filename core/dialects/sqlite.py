@@ -70,6 +70,7 @@ PROFILE = DialectProfile(
     parameter_prefixes="?:@$#",
     introspection="core.introspection.sqlite:introspect_sqlite",
     server_check="core.validation.server_check:sqlite_session",
+    read_runner="core.introspection.reads:sqlite_read",
     prompt_hint=(
         "There is no ILIKE (LIKE is case-insensitive for ASCII), no RIGHT or FULL JOIN before 3.39, and "
         "dates are usually TEXT: compare them as ISO-8601 strings or use date()/strftime(). Strings use "

@@ -127,6 +127,10 @@ REVIEW_OPTIONS: dict[str, tuple[object, str]] = {
         True,
         "a script that failed validation or has critical risk may be approved with an explicit override and a note",
     ),
+    "run_unapproved_reads": (
+        False,
+        "a validated read (one SELECT, risk at most low, no error finding) may be run before it is approved",
+    ),
     "review_channel": (
         None,
         "where review requests for drafts made outside Slack are posted (a channel id); "
@@ -142,7 +146,7 @@ def check_review_options(extra: dict[str, Any]) -> None:
     Raises:
         InvalidInput: a flag that is not yes/no, or a review channel that is not one channel id.
     """
-    for flag in ("allow_self_approval", "allow_override"):
+    for flag in ("allow_self_approval", "allow_override", "run_unapproved_reads"):
         if flag in extra and not isinstance(extra[flag], bool):
             raise InvalidInput(f"{flag} must be yes or no")
     if "review_channel" in extra:

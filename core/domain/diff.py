@@ -192,6 +192,9 @@ def _table_attrs(t: Table) -> dict[str, Any]:
         "primary_key": t.primary_key,
         "unique_constraints": sorted(tuple(u.columns) for u in t.unique_constraints),
         "depends_on": sorted(t.depends_on),
+        "partition_of": t.partition_of,
+        "partition_key": t.partition_key,
+        "partition_bound": t.partition_bound,
     }
 
 

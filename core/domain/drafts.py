@@ -132,6 +132,8 @@ class Draft(Record):
     attempts: list[Attempt] = Field(default_factory=list)
     review_request: dict[str, Any] | None = None
     """Where a review was requested through the outbox (channel, status, attempts), if it was."""
+    run_error: str | None = None
+    """The database error the last failed run of the script met (what a repair corrects), if any."""
 
     @property
     def submitted(self) -> bool:

@@ -183,6 +183,8 @@ class ReviewPolicy:
     approvers: list[str] = field(default_factory=list)
     allow_self_approval: bool = False
     allow_override: bool = True
+    run_unapproved_reads: bool = False
+    """A validated read may be run before it is approved (``sqldraft run``); off by default."""
 
     def is_approver(self, principal: Principal) -> bool:
         if not self.approvers:
@@ -259,6 +261,7 @@ class ReviewPolicy:
             "approvers": self.approvers,
             "allow_self_approval": self.allow_self_approval,
             "allow_override": self.allow_override,
+            "run_unapproved_reads": self.run_unapproved_reads,
         }
 
 

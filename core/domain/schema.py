@@ -174,6 +174,12 @@ class Table:
     unique_constraints: list[UniqueConstraint] = field(default_factory=list)
     indexes: list[Index] = field(default_factory=list)
     partition_of: str | None = None
+    """The key of the parent: a declarative partition's partitioned table, or the table an inheritance
+    child (``INHERITS``, PostgreSQL ``pg_inherits``) derives from (its first parent)."""
+    partition_key: str | None = None
+    """A partitioned table's key as PostgreSQL prints it (``RANGE (payment_date)``); None otherwise."""
+    partition_bound: str | None = None
+    """A declarative partition's bound (``FOR VALUES FROM (...) TO (...)``); None for inheritance children."""
     depends_on: list[str] = field(default_factory=list)
     """For views: the keys of the tables and views it reads."""
     row_estimate: int | None = None
@@ -212,6 +218,10 @@ class Table:
             d["indexes"] = sorted((i.to_dict() for i in self.indexes), key=lambda i: i["name"])
         if self.partition_of:
             d["partition_of"] = self.partition_of
+        if self.partition_key:
+            d["partition_key"] = self.partition_key
+        if self.partition_bound:
+            d["partition_bound"] = self.partition_bound
         if self.depends_on:
             d["depends_on"] = sorted(set(self.depends_on))
         return d
@@ -232,6 +242,8 @@ class Table:
             ],
             indexes=[Index.from_dict(i) for i in d.get("indexes", [])],
             partition_of=d.get("partition_of"),
+            partition_key=d.get("partition_key"),
+            partition_bound=d.get("partition_bound"),
             depends_on=list(d.get("depends_on", [])),
             row_estimate=row_estimate,
         )

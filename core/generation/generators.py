@@ -241,7 +241,8 @@ class LLMGenerator:
                 self.json_mode = False  # the endpoint has no JSON mode: the prompt still asks for JSON
                 raw = call_within_budget(self.options, lambda: self._create(messages))
         except openai.APIError as exc:
-            raise describe_error(exc, self.options, _attempts_of(exc)) from None
+            listed = listed_models(self.client, self.options) if _unknown_model(exc) else None
+            raise describe_error(exc, self.options, _attempts_of(exc), listed) from None
         response = chat_completion(raw, self.options)
         latency = int((time.monotonic() - start) * 1000)
         text = response.choices[0].message.content or ""
@@ -265,6 +266,23 @@ class LLMGenerator:
         if self.json_mode:
             kwargs["response_format"] = {"type": "json_object"}
         return self.client.chat.completions.with_raw_response.create(**kwargs)
+
+
+def _unknown_model(exc: openai.APIError) -> bool:
+    import openai
+
+    return isinstance(exc, openai.NotFoundError) and "model" in str(exc).lower()
+
+
+def listed_models(client: openai.OpenAI, options: CallOptions) -> list[str] | None:
+    """The model ids ``/models`` lists, to explain a 404 for an unknown model; None when that fails too."""
+    import openai
+
+    try:
+        quick = client.with_options(timeout=httpx2.Timeout(options.connect * 2, connect=options.connect), max_retries=0)
+        return sorted(m.id for m in quick.models.list())
+    except openai.APIError:
+        return None
 
 
 def _attempts_of(exc: BaseException) -> Budget | None:
@@ -295,8 +313,13 @@ def chat_completion(raw: Any, options: CallOptions) -> Any:
     return parsed
 
 
-def describe_error(exc: openai.APIError, options: CallOptions, budget: Budget | None) -> LLMError:
-    """One line naming the endpoint's host, what happened and what to check; the key never appears."""
+def describe_error(
+    exc: openai.APIError, options: CallOptions, budget: Budget | None, listed: list[str] | None = None
+) -> LLMError:
+    """One line naming the endpoint's host, what happened and what to check; the key never appears.
+
+    ``listed`` is what the endpoint's ``/models`` lists, named when it does not know the configured model.
+    """
     import openai
 
     host = options.host
@@ -309,7 +332,13 @@ def describe_error(exc: openai.APIError, options: CallOptions, budget: Budget | 
         message = f"the endpoint at {host} denied access (403): check the API key's permissions for the model"
     elif isinstance(exc, openai.NotFoundError):
         body = str(exc).lower()
-        if "model" in body:
+        if "model" in body and listed is not None:
+            shown = ", ".join(listed[:10]) + (f" and {len(listed) - 10} more" if len(listed) > 10 else "")
+            message = (
+                f"the endpoint at {host} does not know model {options.model!r} (404); models it lists: "
+                f"{shown or 'none'}: set SQLDRAFT_LLM_MODEL to one of them"
+            )
+        elif "model" in body:
             message = (
                 f"the endpoint at {host} does not know model {options.model!r} (404): check SQLDRAFT_LLM_MODEL "
                 "against the models it lists (sqldraft llm check)"

@@ -62,6 +62,14 @@ class Outcome:
         return next((a.model for a in reversed(self.attempts) if a.model), None)
 
 
+DraftProgress = Callable[[str, float | None], None]
+"""progress(what is happening, fraction done or None): how a long draft tells whoever waits on it."""
+
+
+def no_draft_progress(message: str, fraction: float | None) -> None:
+    """The default progress callback: does nothing."""
+
+
 def run_pipeline(
     task: Task,
     generator: Generator,
@@ -71,6 +79,7 @@ def run_pipeline(
     on_attempt: Callable[[AttemptRecord], None],
     canceled: Callable[[], bool],
     first_number: int = 1,
+    progress: DraftProgress = no_draft_progress,
 ) -> Outcome:
     messages = first_messages(task)
     outcome = Outcome(status=DraftStatus.COMPLETED)
@@ -79,6 +88,7 @@ def run_pipeline(
         if canceled():
             outcome.status = DraftStatus.CANCELED
             return outcome
+        progress(f"prompting the model (attempt {i + 1} of {total})", 0.1 + 0.8 * i / total)
         record = AttemptRecord(number=first_number + i, kind="generate" if i == 0 else "repair", started_at=utcnow())
         try:
             completion = generator.generate(task, messages)
@@ -104,6 +114,7 @@ def run_pipeline(
             _finish(record, outcome, on_attempt)
             outcome.status, outcome.reply = DraftStatus.CLARIFICATION_NEEDED, reply
             return outcome
+        progress(f"validating attempt {i + 1} of {total}", 0.1 + 0.8 * (i + 0.5) / total)
         try:
             validation = validator.validate(reply.sql, task.mode)
         except InvalidInput as exc:

@@ -36,6 +36,8 @@ class Task:
     examples: list[Example] = field(default_factory=list)
     schema_model: SchemaModel | None = None
     """The snapshot's model (for generators that reason over it directly, like the offline one)."""
+    failed_run: tuple[str, str] | None = None
+    """(the script, the database error a run of it met): the first prompt asks for a corrected script."""
 
 
 def system_message(task: Task) -> str:
@@ -68,7 +70,21 @@ def system_message(task: Task) -> str:
 
 
 def first_messages(task: Task) -> list[dict[str, str]]:
-    return [{"role": "system", "content": system_message(task)}, {"role": "user", "content": task.request}]
+    messages = [{"role": "system", "content": system_message(task)}, {"role": "user", "content": task.request}]
+    if task.failed_run is not None:
+        sql, error = task.failed_run
+        messages.append(run_error_message(sql, error))
+    return messages
+
+
+def run_error_message(sql: str, error: str) -> dict[str, str]:
+    """The repair request after a run failed: the script and the database's error, to be corrected."""
+    return {
+        "role": "user",
+        "content": "This SQL was drafted for the request above, and running it on the database failed:\n"
+        f"{sql}\nThe database said: {error}\nCorrect the SQL so that it runs and still answers the request, "
+        "and reply with the whole JSON object again.",
+    }
 
 
 def repair_message(findings: list[Finding]) -> dict[str, str]:

@@ -53,19 +53,25 @@ def render_table(table: Table, dialect: Dialect, *, qualify: bool) -> str:
             comment.append(col.comment.replace("\n", " "))
         if col.enum_labels:
             comment.append("one of: " + ", ".join(col.enum_labels[:30]))
-        body.append("  " + " ".join(parts) + (f"  -- {'; '.join(comment)}" if comment else ""))
+        body.append(("  " + " ".join(parts), "; ".join(comment)))
     if len(table.primary_key) > 1:
-        body.append(f"  PRIMARY KEY ({', '.join(quote(c, dialect) for c in table.primary_key)})")
+        body.append((f"  PRIMARY KEY ({', '.join(quote(c, dialect) for c in table.primary_key)})", ""))
     for fk in table.foreign_keys:
         if len(fk.columns) > 1:
-            body.append(
+            body.append((
                 f"  FOREIGN KEY ({', '.join(quote(c, dialect) for c in fk.columns)}) REFERENCES "
-                f"{quote(fk.ref_table, dialect)}({', '.join(quote(c, dialect) for c in fk.ref_columns)})"
-            )
-    lines.append(",\n".join(body))
+                f"{quote(fk.ref_table, dialect)}({', '.join(quote(c, dialect) for c in fk.ref_columns)})",
+                "",
+            ))  # fmt: skip
+    # the comma goes before a line's comment, or the comment swallows it and the DDL no longer parses
+    last = len(body) - 1
+    lines += [c + ("," if i < last else "") + (f"  -- {note}" if note else "") for i, (c, note) in enumerate(body)]
     lines.append(");")
     indexes = [ix for ix in table.indexes if not ix.primary and ix.columns != table.primary_key]
     if indexes:
-        shown = "; ".join(f"{'unique ' if ix.unique else ''}({', '.join(ix.columns)})" for ix in indexes[:8])
+        shown = "; ".join(
+            f"{'unique ' if ix.unique else ''}{ix.method + ' ' if ix.method else ''}({', '.join(ix.columns)})"
+            for ix in indexes[:8]
+        )
         lines.append(f"-- indexes on {table.name}: {shown}")
     return "\n".join(lines)

@@ -30,7 +30,9 @@ ORDER BY n.nspname
 
 RELATIONS = """
 SELECT c.oid, c.relnamespace, c.relname, c.relkind, c.reltuples::float8, d.description,
-       CASE WHEN c.relispartition THEN (SELECT i.inhparent FROM pg_inherits i WHERE i.inhrelid = c.oid LIMIT 1) END
+       (SELECT i.inhparent FROM pg_inherits i WHERE i.inhrelid = c.oid ORDER BY i.inhseqno LIMIT 1),
+       CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
+       CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END
 FROM pg_class c
 LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
 WHERE c.relnamespace = ANY(%(ns)s) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
@@ -164,9 +166,12 @@ def introspect_postgres(conn: Connection, include: list[str], exclude: list[str]
     progress("tables", 1, steps)
     tables: dict[int, Table] = {}
     parents: dict[int, int] = {}
-    for oid, nsp, relname, relkind, reltuples, comment, parent in _rows(conn, RELATIONS, params):
+    for oid, nsp, relname, relkind, reltuples, comment, parent, key, bound in _rows(conn, RELATIONS, params):
         estimate = int(reltuples) if reltuples is not None and reltuples >= 0 else None
-        tables[oid] = Table(schema=ns[nsp], name=relname, kind=_KINDS[relkind], comment=comment, row_estimate=estimate)
+        tables[oid] = Table(
+            schema=ns[nsp], name=relname, kind=_KINDS[relkind], comment=comment, row_estimate=estimate,
+            partition_key=key or None, partition_bound=bound or None,
+        )  # fmt: skip
         if parent is not None:
             parents[oid] = parent
     for oid, parent in parents.items():

@@ -26,7 +26,7 @@ from core.domain.connections import (
 )
 from core.domain.review import parse_principals
 from core.domain.schema import Dialect
-from core.errors import Conflict, Hint, HintRef, InvalidInput, NotFound, TargetUnreachable
+from core.errors import Conflict, Hint, HintRef, InvalidInput, NotFound, SecretKeyError, TargetUnreachable
 from core.introspection.targets import TargetConfig, connect, explain_error, parse_target_url, read_only_hint
 from core.store import UnitOfWork
 from core.store.models import ConnectionRow, SnapshotRow
@@ -106,6 +106,8 @@ def check_options(options: ConnectionOptions) -> ConnectionOptions:
     check_review_options(options.extra)
     if "safe_functions" in options.extra:
         options.extra["safe_functions"] = parse_function_names(options.extra["safe_functions"])
+    if "explain_costs" in options.extra and not isinstance(options.extra["explain_costs"], bool):
+        raise InvalidInput("explain_costs must be yes or no")
     for pattern in [*options.include_schemas, *options.exclude_schemas]:
         if not pattern.strip():
             raise InvalidInput("a schema name in the schemas to include or exclude is blank")
@@ -250,6 +252,10 @@ _MYSQL_WRITE_PRIVILEGES = (
     "SUPER",
     "GRANT OPTION",
     "CREATE USER",
+    "CREATE ROUTINE",
+    "ALTER ROUTINE",
+    "EVENT",
+    "DELETE HISTORY",
 )
 
 
@@ -273,16 +279,51 @@ def _write_reasons(conn: Connection, dialect: Dialect, url: str) -> list[str]:
             reasons.append("may insert, update, delete or truncate rows of a table")
         return reasons
     if dialect is Dialect.MYSQL:
-        reasons = []
-        for (grant,) in conn.exec_driver_sql("SHOW GRANTS FOR CURRENT_USER()").fetchall():
-            head = str(grant).upper().split(" ON ", 1)[0].removeprefix("GRANT ")
-            privileges = [p.strip() for p in head.split(",")]
-            found = [p for p in privileges if p in _MYSQL_WRITE_PRIVILEGES or p.startswith("ALL")]
-            if found or "WITH GRANT OPTION" in str(grant).upper():
-                reasons.append(f"holds {', '.join(found) or 'GRANT OPTION'} ({str(grant)[:120]})")
-        return reasons
+        return _mysql_write_reasons(conn)
     path = make_url(url).database or ""
     return [f"the account running sqldraft may write {path}"] if os.access(path, os.W_OK) else []
+
+
+_MYSQL_PRIVILEGES = """
+SELECT 'global' AS scope, '*' AS db, '*' AS tbl, privilege_type, is_grantable
+  FROM information_schema.user_privileges WHERE grantee IN ({grantees})
+UNION ALL
+SELECT 'schema', table_schema, '*', privilege_type, is_grantable
+  FROM information_schema.schema_privileges WHERE grantee IN ({grantees})
+UNION ALL
+SELECT 'table', table_schema, table_name, privilege_type, is_grantable
+  FROM information_schema.table_privileges WHERE grantee IN ({grantees})
+"""
+
+
+def _mysql_grantees(conn: Connection) -> list[str]:
+    """The current account and its active role as information_schema spells grantees ('user'@'host', 'role')."""
+    user, role = conn.exec_driver_sql("SELECT CURRENT_USER(), CURRENT_ROLE()").one()
+    name, _, host = str(user).rpartition("@")
+    grantees = [f"'{name}'@'{host}'"]
+    if role and str(role).upper() != "NONE":
+        grantees.extend(f"'{r.strip().strip('`')}'" for r in str(role).split(","))
+    return grantees
+
+
+def _mysql_write_reasons(conn: Connection) -> list[str]:
+    """Write privileges of the account, read from information_schema (never from SHOW GRANTS, whose text
+    carries the password hash)."""
+    grantees = _mysql_grantees(conn)
+    params = ", ".join(f"%(g{i})s" for i in range(len(grantees)))
+    cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cur.execute(_MYSQL_PRIVILEGES.format(grantees=params), {f"g{i}": g for i, g in enumerate(grantees)})
+    rows = cur.fetchall()
+    cur.close()
+    by_scope: dict[str, list[str]] = {}
+    for _scope, db, tbl, privilege, grantable in rows:
+        where = f"{db}.{tbl}" if db != "*" else "*.*"
+        found = by_scope.setdefault(where, [])
+        if str(privilege).upper() in _MYSQL_WRITE_PRIVILEGES and privilege not in found:
+            found.append(str(privilege).upper())
+        if str(grantable).upper() == "YES" and "GRANT OPTION" not in found:
+            found.append("GRANT OPTION")
+    return [f"holds {', '.join(privs)} on {where}" for where, privs in sorted(by_scope.items()) if privs]
 
 
 def server_version(conn: Connection, dialect: Dialect) -> str:
@@ -375,6 +416,24 @@ def remove_connection(uow: UnitOfWork, name: str, *, force: bool) -> int:
     uow.session.flush()
     uow.commit()
     return drafts
+
+
+def unreadable_credentials(uow: UnitOfWork, *, cipher: Cipher) -> list[str]:
+    """Names of the connections whose stored password none of the configured keys decrypts (all of them when no
+    key is set)."""
+    names = []
+    rows = uow.session.execute(
+        select(ConnectionRow.name, ConnectionRow.credential).where(ConnectionRow.credential.is_not(None))
+    ).all()
+    for name, credential in rows:
+        if credential is None:
+            continue
+        try:
+            cipher.decrypt(credential, what=f"connection {name!r}")
+        except SecretKeyError:
+            names.append(name)
+    uow.rollback()
+    return sorted(names)
 
 
 def rotate_credentials(uow: UnitOfWork, *, cipher: Cipher) -> int:

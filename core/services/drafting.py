@@ -12,21 +12,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from core.crypto import Cipher
 from core.domain.drafts import Draft, DraftStatus, clean_request
 from core.domain.snapshots import SnapshotInfo
 from core.errors import InvalidInput, SqldraftError
 from core.generation.completion import Generator
-from core.generation.pipeline import AttemptRecord, run_pipeline
+from core.generation.pipeline import AttemptRecord, DraftProgress, Outcome, no_draft_progress, run_pipeline
 from core.generation.prompt import Task
 from core.generation.retrieval import Embedder
 from core.incidents import report_incident
 from core.services import drafts as rows
+from core.services.connections import find_connection, target_for
 from core.services.examples import relevant_examples
 from core.services.snapshots import SnapshotCache, current_snapshot
-from core.services.tools import ToolCache, ToolSettings, retrieval_index, snapshot_tools
+from core.services.tools import SnapshotTools, ToolCache, ToolSettings, retrieval_index, snapshot_tools
 from core.settings import Settings
 from core.store import Clock, UnitOfWork, UowFactory
 from core.validation.engine import Validator, parse_mode
+from core.validation.explain import explain_on_server, table_rows_of
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,8 @@ class DraftingDeps:
     tools: ToolCache
     tool_settings: ToolSettings
     embedder: Callable[[], Embedder | None]
+    cipher: Cipher | None = None
+    """Decrypts the connection's credential for plan estimates (the ``explain_costs`` option); None: never."""
 
 
 def create_draft(
@@ -115,14 +120,18 @@ def submit_sql(
     )
 
 
-def run_draft(deps: DraftingDeps, draft_id: str) -> Draft:
-    """Generate, validate and repair a queued draft in this thread; returns it finished."""
+def run_draft(deps: DraftingDeps, draft_id: str, *, progress: DraftProgress = no_draft_progress) -> Draft:
+    """Generate, validate and repair a queued draft in this thread; returns it finished.
+
+    ``progress`` hears each step (retrieving, prompting attempt N of M, validating); its failures are
+    logged, never the draft's.
+    """
     with deps.uows() as uow:
         draft = rows.load_draft(uow.session, draft_id)
         started = rows.start_draft(uow, draft.id, deps.worker, now=deps.clock())
     if started:
         try:
-            _generate(deps, draft)
+            _generate(deps, draft, _guarded(progress))
         except SqldraftError as exc:
             _fail(deps, draft.id, str(exc))
         except Exception as exc:
@@ -132,12 +141,23 @@ def run_draft(deps: DraftingDeps, draft_id: str) -> Draft:
         return rows.load_draft(uow.session, draft.id)
 
 
+def _guarded(progress: DraftProgress) -> DraftProgress:
+    def report(message: str, fraction: float | None) -> None:
+        try:
+            progress(message, fraction)
+        except Exception as exc:
+            report_incident(log, exc, "draft progress callback")
+
+    return report
+
+
 def _fail(deps: DraftingDeps, draft_id: str, error: str) -> None:
     with deps.uows() as uow:
         rows.fail_draft(uow, draft_id, error, now=deps.clock())
 
 
-def _generate(deps: DraftingDeps, draft: Draft) -> None:
+def _generate(deps: DraftingDeps, draft: Draft, progress: DraftProgress) -> None:
+    progress("retrieving the relevant tables", 0.05)
     with deps.uows() as uow:
         info, tools = snapshot_tools(
             uow, draft.connection, cache=deps.tools, schemas=deps.schemas, settings=deps.tool_settings
@@ -156,6 +176,7 @@ def _generate(deps: DraftingDeps, draft: Draft) -> None:
         whole_schema=retrieved.whole_schema,
         examples=examples,
         schema_model=tools.schema,
+        failed_run=(draft.effective_script_text or "", draft.run_error) if draft.run_error else None,
     )
 
     def on_attempt(record: AttemptRecord) -> None:
@@ -174,14 +195,40 @@ def _generate(deps: DraftingDeps, draft: Draft) -> None:
         on_attempt=on_attempt,
         canceled=canceled,
         first_number=draft.attempt_count + 1,
+        progress=progress,
     )
     references = retrieved.to_references() | {
         "examples": [{"id": e.id, "request": e.request, "negative": e.negative} for e in examples],
         "snapshot": {"id": info.id, "checksum": info.checksum, "confirmed_at": info.last_seen_at.isoformat()},
     }
     if outcome.status is not DraftStatus.CANCELED:
+        _explain_costs(deps, draft.connection, tools, outcome)
         with deps.uows() as uow:
             rows.finish_draft(uow, draft.id, outcome, references, now=deps.clock())
+
+
+def _explain_costs(deps: DraftingDeps, connection: str, tools: SnapshotTools, outcome: Outcome) -> None:
+    """The database's plan estimates and cost findings for the draft's reads, when the connection allows it.
+
+    Plain EXPLAIN in a read-only transaction (core.validation.explain); a database that cannot be reached
+    leaves the draft as validated from the snapshot (drafting keeps working), and says so in the log.
+    """
+    if outcome.validation is None or deps.cipher is None:
+        return
+    s = deps.settings
+    with deps.uows() as uow:
+        if not (find_connection(uow.session, connection).options or {}).get("explain_costs"):
+            return
+        target = target_for(
+            uow, connection, cipher=deps.cipher, connect_timeout=s.connect_timeout,
+            statement_timeout=s.introspection_timeout,
+        )  # fmt: skip
+    try:
+        explain_on_server(
+            outcome.validation, target.config, tools.validator.settings, table_rows=table_rows_of(tools.schema)
+        )
+    except SqldraftError as exc:
+        log.warning("plan estimates for %s skipped: %s", connection, exc)
 
 
 def stale_after(settings: Settings) -> timedelta:

@@ -79,6 +79,7 @@ def to_draft(row: DraftRow, attempts: list[DraftAttemptRow] | None = None) -> Dr
             "diff": row.edited_script_diff,
         },
         slack=SlackRef(channel=row.slack_channel, ts=row.slack_ts) if row.slack_channel else None,
+        run_error=row.run_error,
         attempts=[
             Attempt(
                 number=a.number,
@@ -335,6 +336,8 @@ def finish_draft(
     reply = outcome.reply
     if reply is not None:
         values.update(
+            run_error=None,
+            run_error_at=None,
             generated_script=reply.sql or None,
             effective_script_text=reply.sql or None,
             explanation=reply.explanation or None,
@@ -418,6 +421,38 @@ def requeue_for_retry(uow: UnitOfWork, draft_id: str, principal: str, *, now: da
     if not result.rowcount:  # type: ignore[attr-defined]
         status = uow.session.scalar(select(DraftRow.status).where(DraftRow.id == row.id))
         raise Conflict(f"draft {row.id} is {status}: only a failed draft can be retried")
+
+
+def requeue_for_repair(uow: UnitOfWork, draft_id: str, principal: str, *, now: datetime) -> None:
+    """completed (with a recorded run error) -> queued: the next attempt repairs the script with that error.
+
+    The new script is a new revision: the review goes back to pending, the final script is dropped.
+
+    Raises:
+        NotFound: unknown id.
+        Conflict: the draft is not completed, or no run of it failed.
+    """
+    row = find_draft_row(uow.session, draft_id)
+    if row.run_error is None:
+        raise Conflict(f"draft {row.id} has no failed run to repair from: run it first")
+    result = uow.session.execute(
+        update(DraftRow)
+        .where(DraftRow.id == row.id, DraftRow.status == DraftStatus.COMPLETED.value, DraftRow.run_error.is_not(None))
+        .values(
+            status=DraftStatus.QUEUED.value, finished_at=None, started_at=None, updated_at=now,
+            review_status="pending", reviewed_by=None, final_script=None, edited_script_diff=None,
+            has_final_script=False,
+        )
+    )
+    if result.rowcount:  # type: ignore[attr-defined]
+        record_event(
+            uow.session, "draft.repair", principal, draft_id=row.id, connection=row.connection_name, at=now,
+            detail={"run_error": row.run_error},
+        )  # fmt: skip
+    uow.commit()
+    if not result.rowcount:  # type: ignore[attr-defined]
+        status = uow.session.scalar(select(DraftRow.status).where(DraftRow.id == row.id))
+        raise Conflict(f"draft {row.id} is {status}: only a completed draft can be repaired")
 
 
 def _pid_alive(pid: int) -> bool:

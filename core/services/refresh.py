@@ -103,6 +103,8 @@ def refresh_snapshot(
             )
         finally:
             release_lease(uow, lease, deps.holder)
+    if result.status != "skipped":
+        deps.bus.changed(name)
     if result.status == "changed" and result.snapshot is not None and result.diff is not None:
         deps.bus.publish(
             DriftEvent(

@@ -328,4 +328,5 @@ def review_policy(uow: UnitOfWork, connection: str, *, default_approvers: str) -
         approvers=list(approvers),
         allow_self_approval=bool(extra.get("allow_self_approval", False)),
         allow_override=bool(extra.get("allow_override", True)),
+        run_unapproved_reads=bool(extra.get("run_unapproved_reads", False)),
     )

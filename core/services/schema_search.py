@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.domain.schema import SchemaModel, Table
 from core.errors import InvalidInput, NotFound
+from core.generation.examples import Example
 from core.generation.render import render_table
 from core.generation.retrieval import RetrievalIndex
 from core.validation.suggest import suggest
@@ -63,15 +64,20 @@ def describe_table(schema: SchemaModel, table: str) -> tuple[Table, list[str], s
 
 
 def search_tables(
-    index: RetrievalIndex, query: str, *, limit: int, offset: int
+    index: RetrievalIndex, query: str, *, limit: int, offset: int, examples: list[Example] | None = None
 ) -> tuple[list[tuple[Table, float, str]], int]:
-    """Tables ranked for a query (the drafting retrieval: lexical and foreign keys); a page and the total.
+    """Tables ranked for a query (the drafting retrieval); a page and the total.
+
+    Partitions are folded into their parent: one hit whose reason ends with "partitioned by ...".
 
     Raises:
         InvalidInput: a blank query.
     """
     if not query or not query.strip():
         raise InvalidInput("the search query is blank: give words such as 'orders customer'")
-    ranked = index.rank(query)
-    page = [(index.by_key[key].table, score, reason) for key, score, reason in ranked[offset : offset + limit]]
+    ranked = index.rank(query, examples)
+    page = []
+    for key, score, reason in ranked[offset : offset + limit]:
+        doc = index.by_key[key]
+        page.append((doc.table, score, f"{reason}; {doc.note}" if doc.note else reason))
     return page, len(ranked)

@@ -6,6 +6,7 @@ from core.errors import Hint, InvalidInput
 from core.services.connections import Target
 from core.services.tools import SnapshotTools, ToolSettings
 from core.validation.engine import parse_dialect, parse_mode
+from core.validation.explain import explain_on_server, table_rows_of
 from core.validation.model import Validation
 from core.validation.server_check import check_on_server
 from core.validation.standalone import dialect_validator
@@ -31,7 +32,8 @@ def validate_for_dialect(sql: str, dialect: str, mode: str, *, settings: ToolSet
 def validate_for_connection(
     sql: str, connection: str, tools: SnapshotTools, *, dialect: str | None, mode: str, server: Target | None
 ) -> Validation:
-    """A script against a connection's snapshot; with ``server``, also prepared (never run) on its database.
+    """A script against a connection's snapshot; with ``server``, also prepared (never run) on its database,
+    and its plain reads explained (plain EXPLAIN: plan estimates and ``perf.plan_*`` findings).
 
     Raises:
         InvalidInput: the dialect given is not the connection's; unknown mode; empty text.
@@ -46,6 +48,7 @@ def validate_for_connection(
     if server is not None:
         positions = [(s.index, s.text, s.line, s.column) for s in result.statements]
         check_on_server(result, server.config, positions)
+        explain_on_server(result, server.config, validator.settings, table_rows=table_rows_of(tools.schema))
     return result
 
 

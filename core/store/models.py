@@ -181,6 +181,9 @@ class DraftRow(Base):
     has_final_script: Mapped[bool] = mapped_column(Boolean, default=False)
     request_search: Mapped[str | None] = mapped_column(Text, nullable=True)
     """The request in lower case (Unicode-aware), for the history's text filter."""
+    run_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """The database error the last failed run met (one line), which a repair feeds to the generator."""
+    run_error_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class DraftAttemptRow(Base):

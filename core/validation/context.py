@@ -25,6 +25,12 @@ class Settings:
     large_table_rows: int = 100_000
     large_offset: int = 10_000
     huge_literal: int = 10_000_000
+    plan_max_rows: int = 1_000_000
+    """Estimated rows of a statement's plan from which perf.plan_estimate reports it."""
+    plan_max_cost: float = 1_000_000.0
+    """Planner cost of a statement's plan from which perf.plan_estimate reports it."""
+    nested_loop_rows: int = 10_000
+    """Estimated rows on both sides of a nested loop from which perf.plan_nested_loop reports it."""
     safe_functions: frozenset[str] = frozenset()
     """The connection's own additions to the function allowlist (``name`` or ``schema.name``, lower case)."""
 

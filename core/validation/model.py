@@ -179,7 +179,20 @@ class Suppressed(Plain):
 
 
 @dataclass(slots=True)
+class PlanEstimate(Plain):
+    """What the database's plan (plain EXPLAIN, nothing run) estimates for one statement."""
+
+    statement: int
+    """Index of the statement in the script (0-based)."""
+    rows: int
+    cost: float | None = None
+    """The planner's total cost, in the server's own units; None when it gives none (MariaDB)."""
+
+
+@dataclass(slots=True)
 class Validation(Plain):
+    OMIT_NONE: ClassVar[tuple[str, ...]] = ("plans",)
+
     status: Status
     findings: list[Finding]
     impacted_objects: list[ImpactedObject]
@@ -192,6 +205,8 @@ class Validation(Plain):
     server_checked: bool = False
     suppressed: list[Suppressed] = field(default_factory=list)
     """Findings removed by inline suppression comments (status and risk level are computed without them)."""
+    plans: list[PlanEstimate] | None = None
+    """The server's plan estimates of the statements it explained (``explain_costs``); None: none explained."""
 
     @property
     def errors(self) -> list[Finding]:

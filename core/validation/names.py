@@ -15,7 +15,7 @@ from sqlglot import exp
 
 from core.dialects import profile
 from core.domain.schema import Column, Dialect, SchemaModel, Table, TableKind, qualified
-from core.validation.suggest import suggest
+from core.validation.suggest import close_lowered
 
 
 @dataclass(slots=True)
@@ -153,8 +153,7 @@ class SchemaIndex:
         return None
 
     def table_suggestions(self, name: str, schema: str | None = None) -> list[str]:
-        names = sorted({t.name for t in self._tables.values()})
-        close = suggest(name, names)
+        close = close_lowered(name.lower(), sorted(k for k, v in self._by_lower.items() if v))
         keys = []
         for candidate in close:
             for t in self._by_lower.get(candidate.lower(), []):

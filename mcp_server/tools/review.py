@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ToolAnnotations
 from pydantic import Field
 
 from core.domain.history import HistoryFilters, HistoryQuery
+from core.domain.review import OverrideRequired
 from mcp_server.auth import caller, require
 from mcp_server.errors import errors_as_tool_errors
 from mcp_server.models import HistoryOutcome, ReviewOutcome
@@ -85,13 +87,27 @@ def register(server: MCPServer[AppState]) -> None:
             bool,
             Field(description="For 'edited': save final_script even if it has error findings (refused otherwise)."),
         ] = False,
+        override_note: Annotated[
+            str | None,
+            Field(
+                description="To approve a script that failed validation or has critical risk: why it is fit to "
+                "run anyway (required for such an approval; recorded in the trail as an override).",
+                max_length=2000,
+            ),
+        ] = None,
     ) -> ReviewOutcome:
         """Record a person's decision on a draft. Needs a token with the 'review' scope, and follows the
-        connection's approval policy: an assistant may not approve or edit a draft it requested itself."""
+        connection's approval policy: an assistant may not approve or edit a draft it requested itself. A script
+        that failed validation or has critical risk is approved only with override_note."""
         app = state(ctx)
         principal = require(caller(app.default_identity), "review")
-        return ReviewOutcome.of(
-            app.copilot.review(
-                draft_id, decision, principal, note=note, final_script=final_script, allow_invalid=allow_invalid
-            )
-        )
+        override = override_note is not None
+        try:
+            return ReviewOutcome.of(app.copilot.review(
+                draft_id, decision, principal, note=override_note if override else note, final_script=final_script,
+                allow_invalid=allow_invalid, override=override,
+            ))  # fmt: skip
+        except OverrideRequired as exc:
+            raise ToolError(
+                f"{exc}; call review_draft again with override_note saying why to approve it anyway"
+            ) from None

@@ -12,6 +12,7 @@ from pydantic import Field
 from mcp_server.auth import caller, require
 from mcp_server.cursors import decode_cursor, next_cursor
 from mcp_server.errors import errors_as_tool_errors
+from mcp_server.long_calls import Relay, in_thread
 from mcp_server.models import ConnectionList, RefreshOutcome, SchemaSearchResult, TableDescription
 from mcp_server.state import AppState, state
 from mcp_server.tools.common import READ_ONLY, Connection
@@ -23,26 +24,30 @@ def register(server: MCPServer[AppState]) -> None:
     @server.tool(annotations=READ_ONLY)
     @errors_as_tool_errors
     def list_connections(ctx: Context) -> ConnectionList:
-        """List the databases sqldraft can draft SQL for, with the age of each schema snapshot.
+        """List the databases sqldraft can draft SQL for, with the age of each schema snapshot, and who drafts.
 
         Start here. Then find tables with search_schema and read them with describe_table before draft_sql.
         """
         app = state(ctx)
         caller(app.default_identity)
-        return ConnectionList.of(app.copilot.list_connections(), app.copilot.settings.default_refresh)
+        copilot = app.copilot
+        return ConnectionList.of(copilot.list_connections(), copilot.settings.default_refresh, copilot.llm_status())
 
     @server.tool(
         annotations=ToolAnnotations(readOnlyHint=False, destructiveHint=False, idempotentHint=True, openWorldHint=True)
     )
     @errors_as_tool_errors
-    def refresh_snapshot(connection: Connection, ctx: Context) -> RefreshOutcome:
+    async def refresh_snapshot(connection: Connection, ctx: Context) -> RefreshOutcome:
         """Read a connection's schema from the database again now (catalog queries only, read-only session).
 
-        A new snapshot is stored only when the schema changed. Needs the 'draft' scope.
+        A new snapshot is stored only when the schema changed; progress is reported per step. Needs the
+        'draft' scope.
         """
         app = state(ctx)
         require(caller(app.default_identity), "draft")
-        result = app.copilot.refresh_snapshot(connection, trigger="mcp")
+        relay = Relay(ctx, "sqldraft.refresh")
+        result = await in_thread(app.copilot.refresh_snapshot, connection, trigger="mcp", progress=relay.steps)
+        relay.close()
         if result.status == "error":
             raise ToolError(
                 f"refreshing {connection!r} failed: {result.error}; the last snapshot (if any) stays in use"
@@ -62,8 +67,9 @@ def register(server: MCPServer[AppState]) -> None:
     ) -> SchemaSearchResult:
         """Step 1 of drafting: find the tables relevant to a question in a connection's schema snapshot.
 
-        Ranks tables by their names, columns and comments, and adds the tables that join them. Then call
-        describe_table on the ones that matter, then draft_sql.
+        Ranks tables by their names, columns and comments, and adds the tables that join them (a bridge
+        table's reason says which two). A partitioned table is one hit ("partitioned by ..."): query the
+        parent, not its partitions. Then call describe_table on the ones that matter, then draft_sql.
         """
         app = state(ctx)
         caller(app.default_identity)
@@ -87,10 +93,13 @@ def register(server: MCPServer[AppState]) -> None:
         ],
         ctx: Context,
         cursor: Annotated[str | None, Field(description="next_cursor of the previous call, for more columns.")] = None,
+        include_ddl: Annotated[bool, Field(description="Also give the table as CREATE TABLE text.")] = False,
     ) -> TableDescription:
         """Step 2 of drafting: one table's columns (types, nullability, defaults, comments, enum labels),
-        keys, indexes and what references it. An unknown name gets the closest names. At most 100 columns
-        a call: pass next_cursor back for the rest (the DDL comes with the first page)."""
+        keys, indexes with their method, foreign keys out and the tables that reference it, and its row
+        estimate. Null and default fields are left out (a column is nullable unless it says otherwise).
+        An unknown name gets the closest names. At most 100 columns a call: pass next_cursor back for the
+        rest."""
         app = state(ctx)
         caller(app.default_identity)
         _, found, refs, ddl = app.copilot.describe_table(connection, table)
@@ -98,4 +107,5 @@ def register(server: MCPServer[AppState]) -> None:
         offset = decode_cursor(cursor, key)
         more = next_cursor(offset, COLUMN_PAGE, len(found.columns), key)
         page = slice(offset, offset + COLUMN_PAGE)
-        return TableDescription.of(connection, found, refs, ddl, columns=page, next_cursor=more)
+        shown = ddl if include_ddl else None
+        return TableDescription.of(connection, found, refs, shown, columns=page, next_cursor=more)

@@ -19,12 +19,17 @@ TOOLS = {
     "search_schema",
     "describe_table",
     "draft_sql",
+    "submit_sql",
     "validate_sql",
     "get_draft",
     "list_history",
     "review_draft",
+    "run_query",
+    "repair_draft",
 }
-READ_ONLY = {"list_connections", "search_schema", "describe_table", "validate_sql", "get_draft", "list_history"}
+READ_ONLY = {
+    "list_connections", "search_schema", "describe_table", "validate_sql", "get_draft", "list_history", "run_query",
+}
 
 
 @pytest.fixture
@@ -47,7 +52,8 @@ async def test_tools_publish_typed_inputs_outputs_and_annotations(local_server):
             assert spec.get("description"), f"{name}.{arg} has no description"
         assert bool(tool.annotations.read_only_hint) == (name in READ_ONLY), name
         assert tool.annotations.destructive_hint is False, name
-        assert bool(tool.annotations.open_world_hint) == (name in ("refresh_snapshot", "draft_sql")), name
+        open_world = ("refresh_snapshot", "draft_sql", "submit_sql", "run_query", "repair_draft")
+        assert bool(tool.annotations.open_world_hint) == (name in open_world), name
     assert tools["draft_sql"].input_schema["properties"]["mode"]["enum"] == ["query", "dml", "ddl"]
     assert tools["review_draft"].input_schema["properties"]["decision"]["enum"] == ["approved", "rejected", "edited"]
     assert tools["list_history"].input_schema["properties"]["sort"]["enum"] == [
@@ -78,7 +84,11 @@ async def test_the_whole_workflow(local_server, fake_llm):
         assert {t["table"] for t in more["tables"]}.isdisjoint({t["table"] for t in found["tables"]})
         table = result(await client.call_tool("describe_table", {"connection": "shop", "table": "orders"}))
         assert table["primary_key"] == ["id"] and table["foreign_keys"][0]["references_table"] == "customers"
-        assert "payments" in table["referenced_by"] and "CREATE TABLE orders" in table["ddl"]
+        assert "payments" in table["referenced_by"] and "ddl" not in table  # DDL only on request
+        ddl = result(
+            await client.call_tool("describe_table", {"connection": "shop", "table": "orders", "include_ddl": True})
+        )
+        assert "CREATE TABLE orders" in ddl["ddl"]
         draft = result(await client.call_tool("draft_sql", {"connection": "shop", "request": "orders per status"}))
         assert draft["status"] == "completed" and draft["sql"] == GOOD_SQL and draft["requester"] == "mcp:local-ada"
         assert draft["validation"]["status"] == "pass" and "validate_sql" in draft["next_step"]
@@ -258,8 +268,9 @@ async def test_wide_tables_page_their_columns_and_long_schemas_are_summarized(sh
         lambda: copilot, default_identity=Identity("mcp:local-x", frozenset({"draft"})), close_on_exit=False
     )
     async with Client(server) as client:
-        first = result(await client.call_tool("describe_table", {"connection": "columns", "table": "wide_007"}))
-        args = {"connection": "columns", "table": "wide_007", "cursor": first["next_cursor"]}
+        args = {"connection": "columns", "table": "wide_007", "include_ddl": True}
+        first = result(await client.call_tool("describe_table", args))
+        args |= {"cursor": first["next_cursor"]}
         second = result(await client.call_tool("describe_table", args))
         third = result(await client.call_tool("describe_table", args | {"cursor": second["next_cursor"]}))
         foreign = await client.call_tool("describe_table", args | {"table": "wide_008"})
@@ -267,7 +278,7 @@ async def test_wide_tables_page_their_columns_and_long_schemas_are_summarized(sh
         data = json.loads((await client.read_resource("sqldraft://connections/columns/schema.json")).contents[0].text)
     names = [c["name"] for page in (first, second, third) for c in page["columns"]]
     assert names == ["id"] + [f"measure_{i:03d}" for i in range(250)] and first["total_columns"] == 251
-    assert third["next_cursor"] is None and "CREATE TABLE wide_007" in first["ddl"] and second["ddl"] is None
+    assert "next_cursor" not in third and "CREATE TABLE wide_007" in first["ddl"] and "ddl" not in second
     assert foreign.is_error and "the cursor belongs to another query" in foreign.content[0].text
     assert "summarized" in markdown and len(markdown) < 20_000  # 60 tables only, but 360 KB of DDL
     assert data["summarized"] and data["table_count"] == 60 and len(data["tables"]) == 60

@@ -47,16 +47,18 @@ class FakeSlack:
                 self.wfile.write(data)
 
             def do_POST(self) -> None:
+                if self.path.startswith("/upload/"):
+                    # files.uploadV2's upload URL gets the file's bytes as they are (whatever the content type)
+                    raw = self.rfile.read(int(self.headers.get("content-length") or 0))
+                    with fake._lock:
+                        fake.calls.append(("upload", {"raw": raw.decode(errors="replace")}))
+                    self._send(200, b"OK")
+                    return
                 body = self._body()
                 if self.path.startswith("/response/"):
                     with fake._lock:
                         fake.responses.append(body)
                     self._send(200, {"ok": True})
-                    return
-                if self.path.startswith("/upload/"):
-                    with fake._lock:
-                        fake.calls.append(("upload", body))
-                    self._send(200, b"OK")
                     return
                 method = self.path.split("/api/", 1)[-1].strip("/")
                 for key in ("blocks", "view", "attachments", "files"):
@@ -67,7 +69,8 @@ class FakeSlack:
                     fake.calls.append((method, body))
                     failure = fake.failures[method].pop(0) if fake.failures[method] else None
                 if failure is not None:
-                    self._send(*failure)
+                    status, headers, payload = failure
+                    self._send(status, payload, headers)
                     return
                 self._send(200, fake.answer(method, body))
 

@@ -71,6 +71,10 @@ def _usage(command: grammar.Usage, call: Invocation) -> str:
     return replies.usage(command.message)
 
 
+def _status(command: grammar.Status, call: Invocation) -> str:
+    return replies.llm_status(call.deps.copilot.llm_status())
+
+
 def _connections(command: grammar.ListConnections, call: Invocation) -> str:
     bound = call.deps.copilot.bound_connection(call.scope)
     return replies.connections(call.deps.copilot.list_connections(), bound)
@@ -85,8 +89,9 @@ def _history(command: grammar.History, call: Invocation) -> str:
 
 
 def _validate(command: grammar.Validate, call: Invocation) -> str:
-    connection = call.connection(command.connection)
-    return replies.validation(call.deps.copilot.validate(command.sql, connection=connection, mode=command.mode))
+    connection, copilot = call.connection(command.connection), call.deps.copilot
+    checked = copilot.validate(command.sql, connection=connection, mode=command.mode, principal=call.principal)
+    return replies.validation(checked)
 
 
 def _show(command: grammar.Show, call: Invocation) -> str:
@@ -120,6 +125,7 @@ def _draft(command: grammar.DraftRequest, call: Invocation) -> None:
 ANSWERS: dict[type[Any], Callable[[Any, Invocation], str | None]] = {
     grammar.Help: _help,
     grammar.Usage: _usage,
+    grammar.Status: _status,
     grammar.ListConnections: _connections,
     grammar.Use: _use,
     grammar.History: _history,

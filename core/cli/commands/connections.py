@@ -52,6 +52,11 @@ def _option_args(p: argparse.ArgumentParser) -> None:
         help="let an approver approve a failing or critical script with --override and a note (default yes)",
     )
     p.add_argument(
+        "--run-unapproved-reads",
+        metavar="yes|no",
+        help="let `sqldraft run` (and Run, run_query) run a validated read before it is approved (default no)",
+    )
+    p.add_argument(
         "--review-channel",
         metavar="CHANNEL",
         help="where review requests for drafts made outside Slack go (a Slack channel id; empty to clear; "
@@ -66,6 +71,12 @@ def _option_args(p: argparse.ArgumentParser) -> None:
         metavar="F,S.G",
         help="functions this connection may call in a read although no allowlist knows them (name or "
         "schema.name; empty to clear); dangerous built-ins stay refused",
+    )
+    p.add_argument(
+        "--explain-costs",
+        metavar="yes|no",
+        help="let drafting ask the database for the plan of each read (plain EXPLAIN in a read-only transaction, "
+        "nothing is run) and report its cost findings (default no)",
     )
 
 
@@ -83,7 +94,7 @@ def _options_from_args(args: argparse.Namespace) -> dict[str, Any]:
         changes["review_channel"] = args.review_channel
     from core.domain.history import parse_bool
 
-    for flag in ("allow_self_approval", "allow_override"):
+    for flag in ("allow_self_approval", "allow_override", "explain_costs", "run_unapproved_reads"):
         if getattr(args, flag) is not None:
             changes[flag] = parse_bool("--" + flag.replace("_", "-"), getattr(args, flag))
     return changes
@@ -127,7 +138,8 @@ def cmd_connections_set(ctx: Context) -> int:
     if not changes:
         raise InvalidInput(
             "nothing to change: give --schemas, --exclude-schemas, --refresh, --notify-channel, --approvers, "
-            "--allow-self-approval, --allow-override, --review-channel or --safe-functions"
+            "--allow-self-approval, --allow-override, --review-channel, --safe-functions, --explain-costs or "
+            "--run-unapproved-reads"
         )
     profile = ctx.copilot.set_connection_options(ctx.args.name, **changes)
     ctx.emit(profile.to_dict(), f"updated {profile.name}: " + json.dumps(profile.options.to_dict()))

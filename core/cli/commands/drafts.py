@@ -23,7 +23,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "draft a SQL script for a plain-language request, or submit SQL for review (nothing is executed)",
         common,
     )
-    p.add_argument("connection", help="the connection whose schema to draft against")
+    p.add_argument("connection", nargs="?", help="the connection whose schema to draft against")
     p.add_argument(
         "request",
         nargs="?",
@@ -34,6 +34,12 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--sql", metavar="TEXT", help="submit this SQL for review instead of drafting it")
     p.add_argument("--file", metavar="FILE", help="submit the SQL in FILE (- for standard input) for review")
     p.add_argument("--purpose", metavar="TEXT", help="with submitted SQL: what it is for (shown to the reviewer)")
+    p.add_argument(
+        "--repair",
+        metavar="ID",
+        help="ask for a corrected script of draft ID using the database error its last run met (a new revision "
+        "that needs review again)",
+    )
     drafts = add_group(subparsers, "drafts", "show, cancel or retry a draft", common)
     for action, handler, text in (
         ("show", cmd_drafts_show, "show a draft with its attempts"),
@@ -52,6 +58,14 @@ def _outcome(draft: Draft) -> int:
 
 def cmd_draft(ctx: Context) -> int:
     args = ctx.args
+    if args.repair is not None:
+        if args.connection is not None or args.sql is not None or args.file is not None:
+            raise InvalidInput("--repair takes only the draft id: sqldraft draft --repair ID")
+        draft = ctx.copilot.repair_draft(args.repair, principal=cli_principal())
+        ctx.emit(draft.to_dict(), lambda: render_draft(draft, ctx.copilot.clock()))
+        return _outcome(draft)
+    if args.connection is None:
+        raise InvalidInput('name the connection to draft against: sqldraft draft CONN "request"')
     submitted = args.sql is not None or args.file is not None or args.request == "-"
     if not submitted:
         if args.request is None:

@@ -29,6 +29,7 @@ from core.validation.model import Category, RiskLevel, Severity
 
 if TYPE_CHECKING:
     from core.validation.context import StatementContext
+    from core.validation.plan import PlanContext
 
 ALL = ("postgresql", "mysql", "sqlite")
 PG = ("postgresql",)
@@ -36,6 +37,7 @@ MY = ("mysql",)
 
 StatementCheck = Callable[["StatementContext"], None]
 ScriptCheck = Callable[[list["StatementContext"]], None]
+PlanCheck = Callable[["PlanContext"], None]
 
 CATEGORIES = {
     "syntax": Category.SYNTAX,
@@ -57,6 +59,8 @@ class Rule:
     """The risk a finding of this rule carries (a finding may raise or lower it)."""
     check: StatementCheck | None = None
     check_script: ScriptCheck | None = None
+    check_plan: PlanCheck | None = None
+    """For a rule over the database's plan of a statement (plain EXPLAIN; see core.validation.plan)."""
     reported_by: str | None = None
     """For the rule reported outside the validator itself (the server check), who reports it."""
 
@@ -91,6 +95,11 @@ def statement_rules(dialect: str) -> list[Rule]:
 def script_rules(dialect: str) -> list[Rule]:
     """Rules with a whole-script check that apply to the dialect."""
     return [r for r in RULES.values() if r.check_script is not None and r.applies_to(dialect)]
+
+
+def plan_rules(dialect: str) -> list[Rule]:
+    """Rules with a check over a statement's plan that apply to the dialect."""
+    return [r for r in RULES.values() if r.check_plan is not None and r.applies_to(dialect)]
 
 
 def rules_markdown() -> str:

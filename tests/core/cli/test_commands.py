@@ -1,6 +1,5 @@
 import csv
 import json
-from pathlib import Path
 
 from core.cli.render import HINTS
 from core.crypto import Cipher
@@ -14,13 +13,14 @@ def test_init_writes_a_key_once_and_creates_the_store(monkeypatch, tmp_path):
     result = run_cli("init")
     assert result.code == 0, result.err
     assert "keep it safe" in result.err
-    env = Path(".env").read_text()
-    key = env.split("SQLDRAFT_SECRET_KEY=", 1)[1].strip()
+    config = tmp_path / "config" / "sqldraft" / "sqldraft.env"  # $XDG_CONFIG_HOME set by tests/conftest.py
+    env = config.read_text()
+    key = env.split("SQLDRAFT_SECRET_KEY=", 1)[1].splitlines()[0].strip()
     assert Cipher(key).configured
     assert "created the store" in result.out
     again = run_cli("init")
     assert again.code == 0 and "up to date" in again.out and "keep it safe" not in again.err
-    assert Path(".env").read_text() == env
+    assert config.read_text() == env
 
 
 def test_init_refuses_a_corrupt_key_and_changes_nothing(monkeypatch, tmp_path):

@@ -80,6 +80,20 @@ def test_an_unknown_model_is_explained(fake_llm):
     assert fake_llm.attempts == 1
 
 
+def test_an_unknown_model_names_the_models_the_endpoint_lists(fake_llm):
+    fake_llm.unknown_model("gpt-9")
+    text = fail(generator(fake_llm.url, llm_model="gpt-9"))
+    assert text.startswith(f"the endpoint at {host_of(fake_llm.url)} does not know model 'gpt-9' (404)")
+    assert "models it lists: fake-model, m: set SQLDRAFT_LLM_MODEL to one of them" in text
+
+
+def test_an_unknown_model_on_an_endpoint_without_models_still_says_which_setting(fake_llm):
+    fake_llm.models = []
+    fake_llm.unknown_model("gpt-9")
+    text = fail(generator(fake_llm.url, llm_model="gpt-9"))
+    assert "does not know model 'gpt-9' (404); models it lists: none" in text
+
+
 def test_a_404_without_a_model_message_points_at_the_base_url(fake_llm):
     fake_llm.error(404, "Not Found")
     assert "SQLDRAFT_LLM_BASE_URL" in fail(generator(fake_llm.url))

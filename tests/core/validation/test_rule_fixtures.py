@@ -14,8 +14,9 @@ from core.validation.names import SchemaIndex
 from core.validation.rules import RULES
 from tests.support.cases import FIXTURES, RULE_FOLDERS, load_cases, rule_file, rule_of_file
 
-SERVER_ONLY = {"syntax.server_rejected"}
-"""Rules only the server check reports: no fixture file (the runner never asks a server)."""
+SERVER_ONLY = {"syntax.server_rejected"} | {r.id for r in RULES.values() if r.check_plan is not None}
+"""Rules only the server check reports: no fixture file (the runner never asks a server). The plan rules
+(``perf.plan_*``) are tested on recorded and real plans in test_plan_rules.py and test_explain_costs.py."""
 
 CASES = [(case, dialect) for case in load_cases() for dialect in case.dialects]
 

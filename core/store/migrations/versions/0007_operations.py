@@ -8,8 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0007"
-# The lead sets this to "0006" once migration 0006 (issue 14, runs) is in the chain.
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
