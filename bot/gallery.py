@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from bot.blocks import draft_message, drafting_message, drift_notice, edit_modal
+from bot.blocks import draft_message, drafting_message, drift_notice, edit_modal, override_modal
 from core.domain.drafts import Draft, DraftStatus, LlmUsage, SnapshotRef
 
 NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
@@ -140,6 +140,12 @@ def samples() -> dict[str, dict[str, Any]]:
             NOW,
         ),
         "edit-modal": edit_modal(_draft(), {"draft_id": "dq7k3m4x2p", "channel": "C1", "ts": "1.0"}),
+        "override-modal": override_modal(
+            _draft(),
+            {"draft_id": "dq7k3m4x2p", "channel": "C1", "ts": "1.0"},
+            "the script failed validation (1 error finding(s)): it can be approved only with an explicit override "
+            "and a note saying why",
+        ),
         "drift-notice": drift_notice(
             "shop",
             [
@@ -194,6 +200,7 @@ TITLES = {
     "failed": "The model failed: the reason and a Retry button",
     "clarification": "The request needs clarification",
     "edit-modal": "The edit modal, pre-filled with the script",
+    "override-modal": "Approve anyway? The override dialog, its note required",
     "drift-notice": "A drift notice in the connection's channel",
 }
 

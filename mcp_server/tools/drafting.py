@@ -93,7 +93,7 @@ def register(server: MCPServer[AppState]) -> None:
                 if connection
                 else "pass connection (recommended: names are checked too) or dialect (syntax and risk only)"
             )
-        checked = app.copilot.validate(sql, connection=connection, dialect=dialect, mode=mode, principal=who.id)
+        checked = app.copilot.validate(sql, connection=connection, dialect=dialect, mode=mode, principal=who.principal)
         return ValidationOutcome.of(checked)
 
     @server.tool(annotations=READ_ONLY)

@@ -17,6 +17,7 @@ from mcp.client.streamable_http import streamable_http_client
 
 from mcp_server.server import main
 from tests.mcp_server.conftest import DRAFT_TOKEN, REVIEW_TOKEN, result
+from tests.mcp_server.test_tools import TOOLS
 
 pytestmark = pytest.mark.anyio
 SCRIPT = str(Path(sys.executable).with_name("sqldraft-mcp"))
@@ -103,7 +104,7 @@ async def test_stdio_runs_the_real_command_as_the_local_users_assistant(server_e
         names = {t.name for t in (await client.list_tools()).tools}
         draft = result(await client.call_tool("draft_sql", {"connection": "shop", "request": "count customers"}))
         denied = await client.call_tool("review_draft", {"draft_id": draft["id"], "decision": "approved"})
-    assert "draft_sql" in names and len(names) == 11
+    assert names == TOOLS
     assert draft["status"] == "completed" and draft["requester"].startswith("mcp:local-")
     assert "count(*)" in draft["sql"].lower() and "offline generator" in draft["explanation"]
     assert denied.is_error and "runs without the 'review' scope" in denied.content[0].text
